@@ -1,0 +1,13 @@
+//! Banter's core: the chat domain, the ports its adapters implement, the
+//! services that run every use case, and the wire dialects.
+//!
+//! Nothing here knows about AWS, SQL or Lambda: adapters live in their own
+//! crates and depend on this one, never the other way round.
+
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod ports;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;

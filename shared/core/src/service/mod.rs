@@ -1,0 +1,38 @@
+//! Use cases. Each file is one group of operations on `Services`, the
+//! dependencies a Lambda main (or banter-local) builds once and lends out.
+
+pub mod accounts;
+pub mod connections;
+pub mod error;
+pub mod fanout;
+pub mod files;
+pub mod messages;
+pub mod rooms;
+pub mod typing;
+
+pub use error::{ChatError, ChatResult, ErrorCode};
+
+use crate::auth::Tokens;
+use crate::config::Config;
+use crate::ports::{BlobStore, Push, Store};
+use std::sync::Arc;
+
+/// Everything a handler needs, built once per process.
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub push: Arc<dyn Push>,
+    pub tokens: Tokens,
+    pub config: Config,
+}
+
+impl Services {
+    pub fn new(
+        store: Arc<dyn Store>,
+        blobs: Arc<dyn BlobStore>,
+        push: Arc<dyn Push>,
+        config: Config,
+    ) -> Self {
+        Self { store, blobs, push, tokens: Tokens::new(config.jwt.clone()), config }
+    }
+}

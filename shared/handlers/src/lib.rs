@@ -1,0 +1,44 @@
+//! The Lambda handlers, one per function in `template.yaml`. Each takes the
+//! event API Gateway sends and returns what API Gateway expects. Lambda
+//! mains and banter-local call the very same functions.
+
+pub mod http;
+pub mod ws;
+
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use banter_core::service::Services;
+use futures::future::BoxFuture;
+
+pub type WsHandler = for<'a> fn(
+    &'a Services,
+    ApiGatewayWebsocketProxyRequest,
+) -> BoxFuture<'a, ApiGatewayProxyResponse>;
+
+pub type HttpHandler = for<'a> fn(
+    &'a Services,
+    lambda_http::Request,
+) -> BoxFuture<'a, lambda_http::Response<lambda_http::Body>>;
+
+/// A function's handler, by the kind of event it takes.
+#[derive(Clone, Copy)]
+pub enum Function {
+    WebSocket(WsHandler),
+    Http(HttpHandler),
+}
+
+/// Every function, by the binary name its template entry builds
+/// (`Metadata.BuildProperties.Binary`). banter-local refuses to start if the
+/// template names a binary missing here, so the two cannot drift.
+pub const FUNCTIONS: &[(&str, Function)] = &[
+    ("banter-ws-connect", Function::WebSocket(|s, e| Box::pin(ws::connect::handle(s, e)))),
+    ("banter-ws-disconnect", Function::WebSocket(|s, e| Box::pin(ws::disconnect::handle(s, e)))),
+    ("banter-ws-message", Function::WebSocket(|s, e| Box::pin(ws::message::handle(s, e)))),
+    ("banter-http-auth", Function::Http(|s, r| Box::pin(http::auth::handle(s, r)))),
+    ("banter-http-rooms", Function::Http(|s, r| Box::pin(http::rooms::handle(s, r)))),
+    ("banter-http-messages", Function::Http(|s, r| Box::pin(http::messages::handle(s, r)))),
+    ("banter-http-files", Function::Http(|s, r| Box::pin(http::files::handle(s, r)))),
+];
+
+pub fn function(binary: &str) -> Option<Function> {
+    FUNCTIONS.iter().find(|(name, _)| *name == binary).map(|(_, f)| *f)
+}
