@@ -6,8 +6,10 @@
 
 pub mod auth;
 pub mod config;
+pub mod dialect;
 pub mod domain;
 pub mod ports;
+pub mod service;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;

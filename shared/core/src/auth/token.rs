@@ -57,17 +57,22 @@ impl Tokens {
             iss: self.config.issuer.clone(),
             aud: self.config.audience.clone(),
         };
-        Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+        Ok(encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     pub fn verify(&self, token: &str) -> Result<UserId, TokenError> {
         use jsonwebtoken::errors::ErrorKind;
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
-            match e.kind() {
-                ErrorKind::ExpiredSignature => TokenError::Expired,
-                _ => TokenError::Invalid,
-            }
-        })?;
+        let data =
+            decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => TokenError::Expired,
+                    _ => TokenError::Invalid,
+                }
+            })?;
         UserId::parse_str(&data.claims.sub).ok_or(TokenError::Invalid)
     }
 }
@@ -91,7 +96,9 @@ mod tests {
     #[test]
     fn a_fresh_token_verifies_to_its_user() {
         let tokens = Tokens::new(config(b"k"));
-        let t = tokens.issue(UserId(7), Timestamp::now()).unwrap_or_default();
+        let t = tokens
+            .issue(UserId(7), Timestamp::now())
+            .unwrap_or_default();
         assert_eq!(tokens.verify(&t), Ok(UserId(7)));
     }
 
@@ -107,14 +114,22 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(tokens.verify(&forged), Err(TokenError::Invalid));
 
-        let good = tokens.issue(UserId(7), Timestamp::now()).unwrap_or_default();
-        let payload = good.split('.').nth(1).unwrap_or_default();
-        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-        assert_eq!(tokens.verify(&format!("{header}.{payload}.")), Err(TokenError::Invalid));
-
-        let other_issuer = Tokens::new(JwtConfig { issuer: "evil".into(), ..config(b"k") })
+        let good = tokens
             .issue(UserId(7), Timestamp::now())
             .unwrap_or_default();
+        let payload = good.split('.').nth(1).unwrap_or_default();
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        assert_eq!(
+            tokens.verify(&format!("{header}.{payload}.")),
+            Err(TokenError::Invalid)
+        );
+
+        let other_issuer = Tokens::new(JwtConfig {
+            issuer: "evil".into(),
+            ..config(b"k")
+        })
+        .issue(UserId(7), Timestamp::now())
+        .unwrap_or_default();
         assert_eq!(tokens.verify(&other_issuer), Err(TokenError::Invalid));
     }
 }

@@ -12,6 +12,8 @@ pub struct RoomRef {
     pub member_ids: Vec<UserId>,
 }
 
+// Events are built once per fan-out and borrowed; boxing the big variant buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
     /// A message was stored in a room. `unread_counts` holds each member's
@@ -24,15 +26,32 @@ pub enum Event {
     },
     /// A member started or stopped typing. `expires_at` says when a client
     /// should treat a start as stopped if no stop or refresh arrives.
-    Typing { room_id: RoomId, user: User, typing: bool, expires_at: Option<Timestamp> },
+    Typing {
+        room_id: RoomId,
+        user: User,
+        typing: bool,
+        expires_at: Option<Timestamp>,
+    },
     /// A user came online (first connection) or went offline (last one gone).
     Presence { user: User, online: bool },
     /// The receiving user's read state in a room changed.
-    ReadState { room_id: RoomId, unread_count: u64, last_read_id: Option<MessageId> },
+    ReadState {
+        room_id: RoomId,
+        unread_count: u64,
+        last_read_id: Option<MessageId>,
+    },
     /// Users joined a room: a group was created, or gained members.
-    MemberAdded { room: RoomRef, user_ids: Vec<UserId>, added_by: UserId },
+    MemberAdded {
+        room: RoomRef,
+        user_ids: Vec<UserId>,
+        added_by: UserId,
+    },
     /// A user left or was removed from a group.
-    MemberRemoved { room_id: RoomId, user_id: UserId, removed_by: UserId },
+    MemberRemoved {
+        room_id: RoomId,
+        user_id: UserId,
+        removed_by: UserId,
+    },
 }
 
 impl Event {

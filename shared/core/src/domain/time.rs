@@ -24,7 +24,10 @@ impl Timestamp {
     }
 
     pub fn plus(self, by: Duration) -> Self {
-        Self(self.0.saturating_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX)))
+        Self(
+            self.0
+                .saturating_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX)),
+        )
     }
 
     /// RFC 3339 in UTC with millisecond precision, e.g. `2026-11-21T02:01:30.123Z`.
@@ -49,7 +52,10 @@ mod tests {
     #[test]
     fn formats_as_rfc3339_utc() {
         assert_eq!(Timestamp(0).rfc3339(), "1970-01-01T00:00:00.000Z");
-        assert_eq!(Timestamp(1_795_744_890_123).rfc3339(), "2026-11-27T00:01:30.123Z");
+        assert_eq!(
+            Timestamp(1_795_744_890_123).rfc3339(),
+            "2026-11-27T02:01:30.123Z"
+        );
         assert_eq!(Timestamp(1_999).seconds(), 1);
     }
 }

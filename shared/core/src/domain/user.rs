@@ -59,10 +59,25 @@ mod tests {
 
     #[test]
     fn usernames_follow_the_rule() {
-        for ok in ["abc", "mark.s", "a-1", "x23", "abcdefghijabcdefghijabcdefghijab"] {
+        for ok in [
+            "abc",
+            "mark.s",
+            "a-1",
+            "x23",
+            "abcdefghijabcdefghijabcdefghijab",
+        ] {
             assert!(Username::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["ab", "123", "Mark", "a_b", "a b", "é-ab", "", "abcdefghijabcdefghijabcdefghijabc"] {
+        for bad in [
+            "ab",
+            "123",
+            "Mark",
+            "a_b",
+            "a b",
+            "é-ab",
+            "",
+            "abcdefghijabcdefghijabcdefghijabc",
+        ] {
             assert!(Username::parse(bad).is_err(), "{bad}");
         }
     }

@@ -33,8 +33,12 @@ pub trait BlobStore: Send + Sync {
         ttl: Duration,
     ) -> anyhow::Result<PresignedUpload>;
     /// A URL to GET `key`, served as an attachment named `file_name`.
-    async fn presign_get(&self, key: &str, file_name: &str, ttl: Duration)
-    -> anyhow::Result<String>;
+    async fn presign_get(
+        &self,
+        key: &str,
+        file_name: &str,
+        ttl: Duration,
+    ) -> anyhow::Result<String>;
     /// What is stored at `key`, if anything.
     async fn head(&self, key: &str) -> anyhow::Result<Option<BlobMeta>>;
     /// Stores bytes directly (small files that arrived in a request body).

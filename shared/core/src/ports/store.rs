@@ -114,8 +114,12 @@ pub trait Store: Send + Sync {
     async fn history(&self, room: RoomId, query: HistoryQuery) -> StoreResult<Vec<Message>>;
     /// Moves a member's read state forward to `message` (never backwards).
     /// Returns the membership as it is afterwards.
-    async fn mark_read(&self, room: RoomId, user: UserId, message: &Message)
-    -> StoreResult<Membership>;
+    async fn mark_read(
+        &self,
+        room: RoomId,
+        user: UserId,
+        message: &Message,
+    ) -> StoreResult<Membership>;
 
     /// Sets (or with `None` clears) a member's ephemeral typing deadline.
     async fn set_typing(
@@ -144,10 +148,15 @@ pub trait Store: Send + Sync {
     async fn set_dialect_state(&self, id: &ConnectionId, dialect_state: &str) -> StoreResult<()>;
     /// Deletes a connection. Returns it and its user's remaining live count
     /// if it existed; `None` if it was already gone (deletes are idempotent).
-    async fn delete_connection(&self, id: &ConnectionId)
-    -> StoreResult<Option<(Connection, usize)>>;
+    async fn delete_connection(
+        &self,
+        id: &ConnectionId,
+    ) -> StoreResult<Option<(Connection, usize)>>;
     /// The live connections of these users: one query per user, so the cost
     /// follows the room, never the number of connections overall.
-    async fn connections_of(&self, users: &[UserId], now: Timestamp)
-    -> StoreResult<Vec<Connection>>;
+    async fn connections_of(
+        &self,
+        users: &[UserId],
+        now: Timestamp,
+    ) -> StoreResult<Vec<Connection>>;
 }

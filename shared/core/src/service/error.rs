@@ -82,7 +82,10 @@ pub enum ChatError {
 
 impl ChatError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::Rejected { code, message: message.into() }
+        Self::Rejected {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -126,7 +129,9 @@ impl ChatError {
 impl From<StoreError> for ChatError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(what) => Self::new(ErrorCode::Conflict, format!("{what} conflict")),
+            StoreError::Conflict(what) => {
+                Self::new(ErrorCode::Conflict, format!("{what} conflict"))
+            }
             StoreError::NotFound(what) => Self::not_found(what),
             StoreError::Unexpected(e) => Self::Unexpected(e),
         }

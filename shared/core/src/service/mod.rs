@@ -2,10 +2,12 @@
 //! dependencies a Lambda main (or banter-local) builds once and lends out.
 
 pub mod accounts;
+pub mod commands;
 pub mod connections;
 pub mod error;
 pub mod fanout;
 pub mod files;
+pub mod membership;
 pub mod messages;
 pub mod rooms;
 pub mod typing;
@@ -33,6 +35,12 @@ impl Services {
         push: Arc<dyn Push>,
         config: Config,
     ) -> Self {
-        Self { store, blobs, push, tokens: Tokens::new(config.jwt.clone()), config }
+        Self {
+            store,
+            blobs,
+            push,
+            tokens: Tokens::new(config.jwt.clone()),
+            config,
+        }
     }
 }

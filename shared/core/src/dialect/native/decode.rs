@@ -1,0 +1,236 @@
+//! Client frames → commands. Every failure is a typed rejection that names
+//! the problem; nothing here can panic on client input.
+
+use crate::dialect::{Rejection, Request};
+use crate::domain::limits::DEFAULT_PAGE;
+use crate::domain::{MessageId, RoomId};
+use crate::ports::HistoryQuery;
+use crate::service::ErrorCode;
+use crate::service::commands::Command;
+use crate::service::messages::Draft;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+#[derive(Deserialize)]
+struct SendFrame {
+    room_id: u64,
+    #[serde(default)]
+    text: String,
+    client_message_id: Option<String>,
+    file_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TypingFrame {
+    room_id: u64,
+    typing: bool,
+}
+
+#[derive(Deserialize)]
+struct ReadFrame {
+    room_id: u64,
+    message_id: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct HistoryFrame {
+    room_id: u64,
+    before: Option<u64>,
+    after: Option<u64>,
+    limit: Option<usize>,
+}
+
+pub const ACTIONS: &[&str] = &["send", "typing", "read", "history", "rooms", "ping"];
+
+pub fn decode(frame: &str) -> Result<Request, Rejection> {
+    let object: Map<String, Value> = serde_json::from_str(frame).map_err(|e| {
+        Rejection::new(
+            None,
+            ErrorCode::InvalidJson,
+            format!("frame is not a JSON object: {e}"),
+        )
+    })?;
+    let request_id = match object.get("request_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) if id.len() <= 64 => Some(id.clone()),
+        Some(_) => {
+            return Err(Rejection::new(
+                None,
+                ErrorCode::InvalidField,
+                "request_id must be a string of at most 64 bytes",
+            ));
+        }
+    };
+    let reject = |code, message: String| Rejection::new(request_id.clone(), code, message);
+    let action = match object.get("action") {
+        Some(Value::String(action)) => action.clone(),
+        Some(_) => {
+            return Err(reject(
+                ErrorCode::InvalidField,
+                "action must be a string".into(),
+            ));
+        }
+        None => return Err(reject(ErrorCode::InvalidField, "action is required".into())),
+    };
+    let command = match action.as_str() {
+        "send" => {
+            let f: SendFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
+            Command::Send {
+                room_id: room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                draft: Draft {
+                    text: f.text,
+                    client_message_id: f.client_message_id,
+                    file_id: f.file_id,
+                },
+            }
+        }
+        "typing" => {
+            let f: TypingFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
+            Command::Typing {
+                room_id: room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                typing: f.typing,
+            }
+        }
+        "read" => {
+            let f: ReadFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
+            Command::MarkRead {
+                room_id: room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                up_to: match f.message_id {
+                    Some(id) => Some(message(id).map_err(|m| reject(ErrorCode::InvalidField, m))?),
+                    None => None,
+                },
+            }
+        }
+        "history" => {
+            let f: HistoryFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
+            Command::History {
+                room_id: room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                query: history_query(f.before, f.after, f.limit)
+                    .map_err(|m| reject(ErrorCode::InvalidField, m))?,
+            }
+        }
+        "rooms" => Command::ListRooms,
+        "ping" => Command::Ping,
+        other => {
+            return Err(reject(
+                ErrorCode::UnknownAction,
+                format!(
+                    "unknown action {other:?}; expected one of {}",
+                    ACTIONS.join(", ")
+                ),
+            ));
+        }
+    };
+    Ok(Request {
+        request_id,
+        command,
+    })
+}
+
+/// Shared with the REST API's history query string.
+pub fn history_query(
+    before: Option<u64>,
+    after: Option<u64>,
+    limit: Option<usize>,
+) -> Result<HistoryQuery, String> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    match (before, after) {
+        (Some(_), Some(_)) => Err("give before or after, not both".into()),
+        (Some(before), None) => Ok(HistoryQuery::Before {
+            before: cursor(before)?,
+            limit,
+        }),
+        (None, Some(after)) => Ok(HistoryQuery::After {
+            after: cursor_or_start(after)?,
+            limit,
+        }),
+        (None, None) => Ok(HistoryQuery::Latest { limit }),
+    }
+}
+
+fn fields<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, String> {
+    serde_json::from_value(Value::Object(object)).map_err(|e| e.to_string())
+}
+
+fn room(id: u64) -> Result<RoomId, String> {
+    RoomId::parse(id).ok_or_else(|| format!("room_id {id} is out of range"))
+}
+
+fn message(id: u64) -> Result<MessageId, String> {
+    MessageId::parse(id).ok_or_else(|| format!("message_id {id} is out of range"))
+}
+
+fn cursor(id: u64) -> Result<MessageId, String> {
+    MessageId::parse(id).ok_or_else(|| format!("cursor {id} is out of range"))
+}
+
+/// `after: 0` means "from the very beginning".
+fn cursor_or_start(id: u64) -> Result<MessageId, String> {
+    if id == 0 {
+        Ok(MessageId(0))
+    } else {
+        cursor(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(frame: &str) -> ErrorCode {
+        match decode(frame) {
+            Err(rejection) => rejection.code,
+            Ok(request) => panic!("decoded {frame} into {request:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_frames_get_typed_errors() {
+        assert_eq!(code("not json"), ErrorCode::InvalidJson);
+        assert_eq!(code("[1,2]"), ErrorCode::InvalidJson);
+        assert_eq!(code(r#"{"action":"dance"}"#), ErrorCode::UnknownAction);
+        assert_eq!(code(r#"{"room_id":1}"#), ErrorCode::InvalidField);
+        assert_eq!(
+            code(r#"{"action":"send","room_id":"one","text":"x"}"#),
+            ErrorCode::InvalidField
+        );
+        assert_eq!(
+            code(r#"{"action":"send","room_id":0,"text":"x"}"#),
+            ErrorCode::InvalidField
+        );
+        assert_eq!(
+            code(r#"{"action":"typing","room_id":1,"typing":"yes"}"#),
+            ErrorCode::InvalidField
+        );
+        assert_eq!(
+            code(r#"{"action":"history","room_id":1,"before":5,"after":2}"#),
+            ErrorCode::InvalidField
+        );
+        assert_eq!(
+            code(r#"{"action":"ping","request_id":7}"#),
+            ErrorCode::InvalidField
+        );
+    }
+
+    #[test]
+    fn the_request_id_comes_back_with_an_error() {
+        let rejection = decode(r#"{"action":"nope","request_id":"r1"}"#).err();
+        assert_eq!(rejection.and_then(|r| r.request_id).as_deref(), Some("r1"));
+    }
+
+    #[test]
+    fn a_send_decodes_with_its_idempotency_key() {
+        let request = decode(
+            r#"{"action":"send","request_id":"r","room_id":3,"text":"hi","client_message_id":"c1"}"#,
+        );
+        match request.map(|r| r.command) {
+            Ok(Command::Send { room_id, draft }) => {
+                assert_eq!(room_id, RoomId(3));
+                assert_eq!(draft.text, "hi");
+                assert_eq!(draft.client_message_id.as_deref(), Some("c1"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Registration, login and token checks.
+
+use super::{ChatError, ChatResult, ErrorCode, Services};
+use crate::auth::{TokenError, password};
+use crate::domain::limits::MAX_DISPLAY_NAME_CHARS;
+use crate::domain::{Timestamp, User, UserId, Username};
+use crate::ports::StoreError;
+use anyhow::Context;
+
+const MIN_PASSWORD_CHARS: usize = 8;
+const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// A signed-in user and their fresh access token.
+#[derive(Debug)]
+pub struct Session {
+    pub user: User,
+    pub token: String,
+}
+
+impl Services {
+    pub async fn register(
+        &self,
+        username: &str,
+        password: &str,
+        display_name: Option<&str>,
+    ) -> ChatResult<Session> {
+        let username = Username::parse(username)
+            .map_err(|why| ChatError::new(ErrorCode::InvalidField, why))?;
+        let chars = password.chars().count();
+        if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+            return Err(ChatError::invalid(format!(
+                "password must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"
+            )));
+        }
+        let display_name = match display_name.map(str::trim) {
+            None | Some("") => username.as_str().to_owned(),
+            Some(name) if name.chars().count() > MAX_DISPLAY_NAME_CHARS => {
+                return Err(ChatError::invalid(format!(
+                    "display_name must be at most {MAX_DISPLAY_NAME_CHARS} characters"
+                )));
+            }
+            Some(name) if name.chars().any(char::is_control) => {
+                return Err(ChatError::invalid(
+                    "display_name must not contain control characters",
+                ));
+            }
+            Some(name) => name.to_owned(),
+        };
+        let hash = hash_off_the_runtime(password.to_owned()).await?;
+        let now = Timestamp::now();
+        let user = match self
+            .store
+            .create_user(&username, &display_name, &hash, now)
+            .await
+        {
+            Ok(user) => user,
+            Err(StoreError::Conflict(_)) => {
+                return Err(ChatError::new(
+                    ErrorCode::UsernameTaken,
+                    "that username is taken",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let token = self.tokens.issue(user.id, now)?;
+        Ok(Session { user, token })
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> ChatResult<Session> {
+        let bad = || ChatError::new(ErrorCode::InvalidCredentials, "wrong username or password");
+        let record = match Username::parse(username) {
+            Ok(username) => self.store.user_by_username(&username).await?,
+            Err(_) => None,
+        };
+        // Verify against a decoy when the user is unknown, so both cost the same.
+        let phc = record.as_ref().map_or_else(
+            || password::decoy_hash().to_owned(),
+            |r| r.password_hash.clone(),
+        );
+        let matches = verify_off_the_runtime(password.to_owned(), phc).await?;
+        match record {
+            Some(record) if matches => {
+                let token = self.tokens.issue(record.user.id, Timestamp::now())?;
+                Ok(Session {
+                    user: record.user,
+                    token,
+                })
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// The user a token speaks for.
+    pub fn authenticate(&self, token: &str) -> ChatResult<UserId> {
+        self.tokens.verify(token).map_err(|e| match e {
+            TokenError::Expired => ChatError::new(ErrorCode::TokenExpired, "token expired"),
+            TokenError::Invalid => ChatError::new(ErrorCode::Unauthorized, "invalid token"),
+        })
+    }
+
+    pub async fn user(&self, id: UserId) -> ChatResult<User> {
+        self.store
+            .user_by_id(id)
+            .await?
+            .map(|record| record.user)
+            .ok_or_else(|| ChatError::not_found("user"))
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> ChatResult<User> {
+        let username = Username::parse(username).map_err(|_| ChatError::not_found("user"))?;
+        self.store
+            .user_by_username(&username)
+            .await?
+            .map(|record| record.user)
+            .ok_or_else(|| ChatError::not_found("user"))
+    }
+}
+
+// argon2id is deliberately slow: keep it off the async workers.
+async fn hash_off_the_runtime(password: String) -> ChatResult<String> {
+    Ok(
+        tokio::task::spawn_blocking(move || password::hash(&password))
+            .await
+            .context("password hashing task")??,
+    )
+}
+
+async fn verify_off_the_runtime(password: String, phc: String) -> ChatResult<bool> {
+    Ok(
+        tokio::task::spawn_blocking(move || password::verify(&password, &phc))
+            .await
+            .context("password verification task")?,
+    )
+}

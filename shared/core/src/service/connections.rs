@@ -1,0 +1,92 @@
+//! Live connections and presence: a user is online while they hold at
+//! least one live connection, on any device and in any dialect.
+
+use super::{ChatResult, Services};
+use crate::domain::{Connection, ConnectionId, Event, RoomId, Scope, UserId};
+use std::collections::BTreeSet;
+
+impl Services {
+    /// Records a connection; its user's first one announces them online.
+    pub async fn connect(&self, connection: &Connection) -> ChatResult<()> {
+        let live = self.store.put_connection(connection).await?;
+        if let Some(user) = connection.user_id
+            && live == 1
+        {
+            self.announce_presence(user, true).await?;
+        }
+        Ok(())
+    }
+
+    /// Gives a connection that authenticated in its first frame its user.
+    pub async fn bind(
+        &self,
+        id: &ConnectionId,
+        user: UserId,
+        scope: Scope,
+        state: &str,
+    ) -> ChatResult<()> {
+        let live = self.store.bind_connection(id, user, scope, state).await?;
+        if live == 1 {
+            self.announce_presence(user, true).await?;
+        }
+        Ok(())
+    }
+
+    /// Forgets a connection; its user's last one announces them offline.
+    /// Idempotent: `$disconnect` after a 410 clean-up does nothing twice.
+    pub async fn disconnect(&self, id: &ConnectionId) -> ChatResult<Option<Connection>> {
+        match self.store.delete_connection(id).await? {
+            Some((connection, remaining)) => {
+                if let Some(user) = connection.user_id
+                    && remaining == 0
+                {
+                    self.announce_presence(user, false).await?;
+                }
+                Ok(Some(connection))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Which of these users are online now.
+    pub async fn online_among(&self, users: &[UserId]) -> ChatResult<BTreeSet<UserId>> {
+        let now = crate::domain::Timestamp::now();
+        Ok(self
+            .store
+            .connections_of(users, now)
+            .await?
+            .into_iter()
+            .filter_map(|c| c.user_id)
+            .collect())
+    }
+
+    /// Everyone who shares a room with `user`, `user` left out.
+    pub async fn co_members(&self, user: UserId) -> ChatResult<Vec<UserId>> {
+        let rooms: Vec<RoomId> = self
+            .store
+            .memberships_of(user)
+            .await?
+            .into_iter()
+            .map(|m| m.room_id)
+            .collect();
+        let mut everyone = BTreeSet::new();
+        for room in rooms {
+            everyone.extend(self.member_ids(room).await?);
+        }
+        everyone.remove(&user);
+        Ok(everyone.into_iter().collect())
+    }
+
+    pub(crate) async fn announce_presence(&self, user: UserId, online: bool) -> ChatResult<()> {
+        let audience = self.co_members(user).await?;
+        if audience.is_empty() {
+            return Ok(());
+        }
+        let user = self.user(user).await?;
+        let event = Event::Presence { user, online };
+        // Offline users found while announcing are not announced in turn:
+        // that would cascade; $disconnect or the TTL covers them.
+        let _ = self.deliver_once(&audience, &event).await;
+        Ok(())
+    }
+}

@@ -1,0 +1,217 @@
+//! Sending, history and read state. Persist first, then push: a message is
+//! stored before any fan-out, so a failed push never loses it.
+
+use super::rooms::room_ref;
+use super::{ChatError, ChatResult, ErrorCode, Services};
+use crate::domain::limits::{MAX_CLIENT_MESSAGE_ID, MAX_PAGE, MAX_TEXT_CHARS};
+use crate::domain::{Event, Message, MessageId, NewMessage, RoomId, Timestamp, UserId};
+use crate::ports::{AppendOutcome, HistoryQuery};
+
+/// What a client asks to send.
+#[derive(Clone, Debug, Default)]
+pub struct Draft {
+    pub text: String,
+    pub client_message_id: Option<String>,
+    /// An uploaded file (see `create_upload`) to attach.
+    pub file_id: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Sent {
+    pub message: Message,
+    /// True when the client message id was seen before: nothing new was stored.
+    pub duplicate: bool,
+}
+
+/// One page of history, oldest first.
+#[derive(Clone, Debug)]
+pub struct HistoryPage {
+    pub messages: Vec<Message>,
+    /// Whether more messages lie further in the direction of the query.
+    pub has_more: bool,
+}
+
+/// A member's read state in a room after a change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadState {
+    pub room_id: RoomId,
+    pub unread_count: u64,
+    pub last_read_id: Option<MessageId>,
+}
+
+impl Services {
+    pub async fn send(&self, me: UserId, room_id: RoomId, draft: Draft) -> ChatResult<Sent> {
+        validate_draft(&draft)?;
+        let membership = self.require_member(room_id, me).await?;
+        let file = match &draft.file_id {
+            Some(file_id) => Some(self.attachment(room_id, file_id).await?),
+            None => None,
+        };
+        let outcome = self
+            .store
+            .append_message(NewMessage {
+                room_id,
+                sender_id: me,
+                text: draft.text,
+                file,
+                client_message_id: draft.client_message_id,
+                sent_at: Timestamp::now(),
+            })
+            .await?;
+        let message = match outcome {
+            AppendOutcome::Duplicate(message) => {
+                return Ok(Sent {
+                    message,
+                    duplicate: true,
+                });
+            }
+            AppendOutcome::Created(message) => message,
+        };
+        if membership.typing_until.is_some() {
+            // Sending ends typing; clear it before the message lands on screens.
+            self.set_typing(me, room_id, false).await?;
+        }
+        self.announce(&message).await?;
+        Ok(Sent {
+            message,
+            duplicate: false,
+        })
+    }
+
+    /// Tells every live connection of every member about a stored message.
+    async fn announce(&self, message: &Message) -> ChatResult<()> {
+        let members = self.store.members(message.room_id).await?;
+        let room = self
+            .store
+            .room(message.room_id)
+            .await?
+            .ok_or_else(|| ChatError::not_found("room"))?;
+        let sender = self.user(message.sender_id).await?;
+        let member_ids: Vec<UserId> = members.iter().map(|m| m.user_id).collect();
+        // Read after the append, which moved the sender's read state: theirs is 0.
+        let unread_counts = members
+            .iter()
+            .map(|m| (m.user_id, message.seq.saturating_sub(m.read_seq)))
+            .collect();
+        let event = Event::MessageCreated {
+            message: message.clone(),
+            sender,
+            room: room_ref(&room, member_ids.clone()),
+            unread_counts,
+        };
+        self.deliver(&member_ids, &event).await;
+        Ok(())
+    }
+
+    pub async fn history(
+        &self,
+        me: UserId,
+        room_id: RoomId,
+        query: HistoryQuery,
+    ) -> ChatResult<HistoryPage> {
+        self.require_member(room_id, me).await?;
+        let limit = match query {
+            HistoryQuery::Latest { limit }
+            | HistoryQuery::Before { limit, .. }
+            | HistoryQuery::After { limit, .. } => limit,
+        };
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(ChatError::invalid(format!("limit must be 1 to {MAX_PAGE}")));
+        }
+        // Ask for one more than the page to learn whether more exist.
+        let probe = match query {
+            HistoryQuery::Latest { .. } => HistoryQuery::Latest { limit: limit + 1 },
+            HistoryQuery::Before { before, .. } => HistoryQuery::Before {
+                before,
+                limit: limit + 1,
+            },
+            HistoryQuery::After { after, .. } => HistoryQuery::After {
+                after,
+                limit: limit + 1,
+            },
+        };
+        let mut messages = self.store.history(room_id, probe).await?;
+        let has_more = messages.len() > limit;
+        messages.truncate(limit);
+        if !matches!(query, HistoryQuery::After { .. }) {
+            messages.reverse();
+        }
+        Ok(HistoryPage { messages, has_more })
+    }
+
+    /// Marks the room read up to `up_to` (default: its newest message) and
+    /// tells all of the reader's devices.
+    pub async fn mark_read(
+        &self,
+        me: UserId,
+        room_id: RoomId,
+        up_to: Option<MessageId>,
+    ) -> ChatResult<ReadState> {
+        let membership = self.require_member(room_id, me).await?;
+        let room = self
+            .store
+            .room(room_id)
+            .await?
+            .ok_or_else(|| ChatError::not_found("room"))?;
+        let target = match up_to {
+            Some(id) => Some(
+                self.store
+                    .message(room_id, id)
+                    .await?
+                    .ok_or_else(|| ChatError::not_found("message"))?,
+            ),
+            None => room.last_message.clone(),
+        };
+        let membership = match target {
+            Some(message) => self.store.mark_read(room_id, me, &message).await?,
+            None => membership,
+        };
+        let state = ReadState {
+            room_id,
+            unread_count: room.message_count.saturating_sub(membership.read_seq),
+            last_read_id: membership.last_read_id,
+        };
+        let event = Event::ReadState {
+            room_id,
+            unread_count: state.unread_count,
+            last_read_id: state.last_read_id,
+        };
+        self.deliver(&[me], &event).await;
+        Ok(state)
+    }
+
+    /// Unread messages over every room of `me`.
+    pub async fn total_unread(&self, me: UserId) -> ChatResult<u64> {
+        let memberships = self.store.memberships_of(me).await?;
+        let ids: Vec<RoomId> = memberships.iter().map(|m| m.room_id).collect();
+        let rooms = self.store.rooms(&ids).await?;
+        Ok(rooms
+            .iter()
+            .filter_map(|room| {
+                let m = memberships.iter().find(|m| m.room_id == room.id)?;
+                Some(room.message_count.saturating_sub(m.read_seq))
+            })
+            .sum())
+    }
+}
+
+fn validate_draft(draft: &Draft) -> ChatResult<()> {
+    let chars = draft.text.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(ChatError::new(
+            ErrorCode::TextTooLong,
+            format!("text is {chars} characters; the limit is {MAX_TEXT_CHARS}"),
+        ));
+    }
+    if draft.text.trim().is_empty() && draft.file_id.is_none() {
+        return Err(ChatError::invalid("a message needs text or a file"));
+    }
+    if let Some(id) = &draft.client_message_id
+        && (id.is_empty() || id.len() > MAX_CLIENT_MESSAGE_ID)
+    {
+        return Err(ChatError::invalid(format!(
+            "client_message_id must be 1 to {MAX_CLIENT_MESSAGE_ID} bytes"
+        )));
+    }
+    Ok(())
+}

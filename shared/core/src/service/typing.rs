@@ -1,0 +1,28 @@
+//! Typing: ephemeral, never history. A start holds for `typing_ttl` unless
+//! refreshed; a stop, a sent message or the deadline ends it.
+
+use super::{ChatResult, Services};
+use crate::domain::{Event, RoomId, Timestamp, UserId};
+
+impl Services {
+    pub async fn set_typing(&self, me: UserId, room_id: RoomId, typing: bool) -> ChatResult<()> {
+        self.require_member(room_id, me).await?;
+        let expires_at = typing.then(|| Timestamp::now().plus(self.config.typing_ttl));
+        self.store.set_typing(room_id, me, expires_at).await?;
+        let user = self.user(me).await?;
+        let others: Vec<UserId> = self
+            .member_ids(room_id)
+            .await?
+            .into_iter()
+            .filter(|id| *id != me)
+            .collect();
+        let event = Event::Typing {
+            room_id,
+            user,
+            typing,
+            expires_at,
+        };
+        self.deliver(&others, &event).await;
+        Ok(())
+    }
+}
