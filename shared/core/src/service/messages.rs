@@ -29,6 +29,26 @@ pub struct HistoryPage {
     pub messages: Vec<Message>,
     /// Whether more messages lie further in the direction of the query.
     pub has_more: bool,
+    /// True when paging towards older messages (`before`, or the newest page).
+    pub backwards: bool,
+}
+
+impl HistoryPage {
+    /// Halves the page, keeping the half next to the cursor the client came
+    /// from, so the next page continues without a gap. False if it cannot.
+    pub fn halve(&mut self) -> bool {
+        let len = self.messages.len();
+        if len < 2 {
+            return false;
+        }
+        if self.backwards {
+            self.messages.drain(..len / 2);
+        } else {
+            self.messages.truncate(len - len / 2);
+        }
+        self.has_more = true;
+        true
+    }
 }
 
 /// A member's read state in a room after a change.
@@ -133,10 +153,15 @@ impl Services {
         let mut messages = self.store.history(room_id, probe).await?;
         let has_more = messages.len() > limit;
         messages.truncate(limit);
-        if !matches!(query, HistoryQuery::After { .. }) {
+        let backwards = !matches!(query, HistoryQuery::After { .. });
+        if backwards {
             messages.reverse();
         }
-        Ok(HistoryPage { messages, has_more })
+        Ok(HistoryPage {
+            messages,
+            has_more,
+            backwards,
+        })
     }
 
     /// Marks the room read up to `up_to` (default: its newest message) and
@@ -214,4 +239,86 @@ fn validate_draft(draft: &Draft) -> ChatResult<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(ids: &[u64], backwards: bool) -> HistoryPage {
+        let messages = ids
+            .iter()
+            .map(|id| Message {
+                id: MessageId(*id),
+                room_id: RoomId(1),
+                seq: *id,
+                sender_id: UserId(1),
+                sent_at: Timestamp(0),
+                text: String::new(),
+                file: None,
+                client_message_id: None,
+            })
+            .collect();
+        HistoryPage {
+            messages,
+            has_more: false,
+            backwards,
+        }
+    }
+
+    fn ids(page: &HistoryPage) -> Vec<u64> {
+        page.messages.iter().map(|m| m.id.0).collect()
+    }
+
+    #[test]
+    fn halving_keeps_the_half_next_to_the_cursor() {
+        let mut older = page(&[1, 2, 3, 4, 5], true);
+        assert!(older.halve());
+        assert_eq!(ids(&older), vec![3, 4, 5], "paging back: keep the newest");
+        assert!(older.has_more);
+
+        let mut newer = page(&[1, 2, 3, 4, 5], false);
+        assert!(newer.halve());
+        assert_eq!(
+            ids(&newer),
+            vec![1, 2, 3],
+            "paging forward: keep the oldest"
+        );
+
+        let mut single = page(&[9], true);
+        assert!(!single.halve());
+    }
+
+    #[test]
+    fn drafts_over_the_limits_are_refused_with_their_own_code() {
+        let long = Draft {
+            text: "x".repeat(MAX_TEXT_CHARS + 1),
+            ..Draft::default()
+        };
+        assert!(matches!(
+            validate_draft(&long),
+            Err(ChatError::Rejected {
+                code: ErrorCode::TextTooLong,
+                ..
+            })
+        ));
+        let blank = Draft {
+            text: "  ".into(),
+            ..Draft::default()
+        };
+        assert!(validate_draft(&blank).is_err());
+        let key = Draft {
+            text: "hi".into(),
+            client_message_id: Some("k".repeat(65)),
+            ..Draft::default()
+        };
+        assert!(validate_draft(&key).is_err());
+        assert!(
+            validate_draft(&Draft {
+                text: "hi".into(),
+                ..Draft::default()
+            })
+            .is_ok()
+        );
+    }
 }

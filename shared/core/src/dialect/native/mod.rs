@@ -6,5 +6,5 @@ mod decode;
 mod encode;
 pub mod wire;
 
-pub use decode::decode;
+pub use decode::{decode, history_query};
 pub use encode::{encode_event, encode_reply};

@@ -1,0 +1,55 @@
+//! Every message route (`$default` and the native actions): decode the frame
+//! in the connection's dialect, run the command, push the reply back through
+//! the Management API. Bad input gets an error frame; the socket stays up.
+
+use super::response::ok;
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use banter_core::dialect;
+use banter_core::domain::{Connection, ConnectionId};
+use banter_core::service::Services;
+use banter_core::service::commands::Reply;
+use banter_core::service::{ChatError, ErrorCode};
+
+pub async fn handle(
+    services: &Services,
+    event: ApiGatewayWebsocketProxyRequest,
+) -> ApiGatewayProxyResponse {
+    let Some(id) = event.request_context.connection_id else {
+        return ok();
+    };
+    let connection = match services.store.connection(&ConnectionId(id)).await {
+        Ok(Some(connection)) => connection,
+        Ok(None) => {
+            // Deleted after a 410 or expired: the client must reconnect.
+            tracing::warn!("frame from an unknown connection");
+            return ok();
+        }
+        Err(e) => {
+            ChatError::from(e).log("loading connection");
+            return ok();
+        }
+    };
+    let frame = event.body.unwrap_or_default();
+    let (request_id, reply) = respond(services, &connection, &frame).await;
+    if let Some(frame) = dialect::encode_reply_to_fit(&connection, request_id.as_deref(), reply) {
+        services.push_frame(&connection, &frame).await;
+    }
+    ok()
+}
+
+async fn respond(
+    services: &Services,
+    connection: &Connection,
+    frame: &str,
+) -> (Option<String>, Reply) {
+    let request = match dialect::decode(connection, frame) {
+        Ok(request) => request,
+        Err(rejection) => return rejection.into_reply(),
+    };
+    let Some(user) = connection.user_id else {
+        let e = ChatError::new(ErrorCode::Unauthorized, "authenticate first");
+        return (request.request_id, Reply::error(&e));
+    };
+    let reply = services.execute(user, request.command).await;
+    (request.request_id, reply)
+}
