@@ -225,10 +225,7 @@ pub async fn given_250_messages_when_paging_backwards_then_every_message_once_in
     for limit in [MAX_PAGE, 7, 50] {
         let mut seen = page(&store, room, HistoryQuery::Latest { limit }).await;
         let mut pages = 1;
-        loop {
-            let Some(oldest) = seen.last().map(|m| m.id) else {
-                break;
-            };
+        while let Some(oldest) = seen.last().map(|m| m.id) {
             let next = page(
                 &store,
                 room,
@@ -269,10 +266,7 @@ pub async fn given_250_messages_when_paging_forwards_then_every_message_once_in_
     let expected = message_ids(&sent);
     for limit in [MAX_PAGE, 7, 50] {
         let mut seen = vec![sent[0].clone()];
-        loop {
-            let Some(newest) = seen.last().map(|m| m.id) else {
-                break;
-            };
+        while let Some(newest) = seen.last().map(|m| m.id) {
             let next = page(
                 &store,
                 room,

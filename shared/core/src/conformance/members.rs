@@ -45,6 +45,7 @@ pub async fn given_a_non_member_when_adding_then_true_and_read_state_starts_at_t
         Some(sent[2].id),
         "a new member's last_read_id starts at the room's newest message"
     );
+    assert_eq!(membership.typing_until, None, "a new member is not typing");
 
     let members = store.members(group.id).await.must("members after adding");
     assert_eq!(

@@ -33,6 +33,7 @@ mod members;
 mod messages;
 mod read_state;
 mod rooms;
+mod typing;
 mod users;
 
 pub use connections::*;
@@ -41,6 +42,7 @@ pub use members::*;
 pub use messages::*;
 pub use read_state::*;
 pub use rooms::*;
+pub use typing::*;
 pub use users::*;
 
 use crate::ports::Store;
@@ -184,6 +186,10 @@ macro_rules! __store_conformance_checks {
                 given_a_read_message_when_marking_it_again_then_nothing_changes,
                 given_many_tasks_when_marking_read_concurrently_then_the_newest_wins,
                 given_a_non_member_when_marking_read_then_not_found_membership,
+            }
+            typing {
+                given_a_member_when_setting_typing_then_the_deadline_is_stored_and_cleared,
+                given_a_non_member_when_setting_typing_then_not_found_membership,
             }
             connections {
                 given_an_unauthenticated_connection_when_putting_then_zero_and_it_is_stored,

@@ -86,6 +86,7 @@ pub async fn given_two_users_when_finding_or_creating_their_dm_both_ways_then_on
             member.last_read_id, None,
             "DM members start with nothing read"
         );
+        assert_eq!(member.typing_until, None, "DM members start not typing");
     }
     assert_eq!(
         room_of(&*store, room.id).await,
@@ -248,6 +249,7 @@ pub async fn given_members_when_creating_a_group_then_a_group_with_that_name_and
             member.last_read_id, None,
             "group members start with nothing read"
         );
+        assert_eq!(member.typing_until, None, "group members start not typing");
     }
     let outsider = new_users(&*store, 1).await;
     assert_eq!(
