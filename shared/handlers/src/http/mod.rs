@@ -1,0 +1,146 @@
+//! The REST API of docs/protocol/native.md, one module per HTTP function of
+//! `template.yaml`. Each module lists its routes by API Gateway route key;
+//! everything else a route needs (the caller, the body, path ids, the
+//! mapping of errors to statuses) lives once in `request` and `response`.
+
+pub mod auth;
+pub mod files;
+pub mod messages;
+pub mod rooms;
+
+mod request;
+mod response;
+
+use banter_core::service::{ChatError, ChatResult, ErrorCode, Services};
+use futures::future::BoxFuture;
+use lambda_http::{Body, Request, Response};
+
+pub(crate) use request::Call;
+pub(crate) use response::Reply;
+
+/// One route's work: the call in, a reply or a `ChatError` out.
+pub(crate) type RouteFn = for<'a> fn(Call<'a>) -> BoxFuture<'a, ChatResult<Reply>>;
+
+/// A function's routes, by route key exactly as API Gateway spells it
+/// (`"POST /rooms/{room_id}/read"`).
+pub(crate) type Routes = &'static [(&'static str, RouteFn)];
+
+/// Runs the route the request's route key names, and turns its outcome into
+/// the HTTP response. The one place a `ChatError` becomes a status.
+pub(crate) async fn dispatch(
+    services: &Services,
+    request: Request,
+    routes: Routes,
+) -> Response<Body> {
+    let key = request::route_key(&request);
+    let label = key.as_deref().unwrap_or("(no route key)");
+    let result = match find(routes, key.as_deref()) {
+        Some(run) => {
+            run(Call {
+                services,
+                request: &request,
+            })
+            .await
+        }
+        None => Err(unknown_route(key.as_deref())),
+    };
+    match result {
+        Ok(reply) => reply.into_response(),
+        Err(e) => response::error(&e, label),
+    }
+}
+
+fn find(routes: Routes, key: Option<&str>) -> Option<RouteFn> {
+    let key = key?;
+    routes
+        .iter()
+        .find(|(route, _)| *route == key)
+        .map(|(_, run)| *run)
+}
+
+fn unknown_route(key: Option<&str>) -> ChatError {
+    match key {
+        Some(key) => ChatError::new(ErrorCode::NotFound, format!("no route {key}")),
+        None => ChatError::new(ErrorCode::NotFound, "no such route"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The HTTP API routes of `template.yaml`, as (binary, route key).
+    fn template_routes() -> Vec<(String, String)> {
+        let template = include_str!("../../../../template.yaml");
+        let mut binary = String::new();
+        let mut routes = Vec::new();
+        for line in template.lines().map(str::trim) {
+            if let Some(name) = line.strip_prefix("Binary:") {
+                binary = name.trim().to_owned();
+            }
+            let (Some(method), Some(path)) = (field(line, "Method:"), field(line, "Path:")) else {
+                continue;
+            };
+            routes.push((binary.clone(), format!("{method} {path}")));
+        }
+        routes
+    }
+
+    /// `X` from `..., Name: X, ...` or `..., Name: "X" }`.
+    fn field<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+        let (_, rest) = line.split_once(name)?;
+        let rest = rest.trim_start();
+        match rest.strip_prefix('"') {
+            Some(quoted) => quoted.split('"').next(),
+            None => rest.split([',', '}']).next().map(str::trim),
+        }
+    }
+
+    fn table(binary: &str) -> Option<Routes> {
+        match binary {
+            "banter-http-auth" => Some(auth::ROUTES),
+            "banter-http-rooms" => Some(rooms::ROUTES),
+            "banter-http-messages" => Some(messages::ROUTES),
+            "banter-http-files" => Some(files::ROUTES),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_template_route_has_a_handler_and_no_handler_is_unrouted() {
+        let template = template_routes();
+        assert_eq!(template.len(), 13, "{template:?}");
+        for (binary, key) in &template {
+            let routes = table(binary).unwrap_or_else(|| panic!("{binary} has no routes"));
+            assert!(
+                find(routes, Some(key)).is_some(),
+                "{binary} does not serve {key}"
+            );
+        }
+        for binary in [
+            "banter-http-auth",
+            "banter-http-rooms",
+            "banter-http-messages",
+            "banter-http-files",
+        ] {
+            for (key, _) in table(binary).unwrap_or_default() {
+                assert!(
+                    template.iter().any(|(b, k)| b == binary && k == key),
+                    "{binary} serves {key}, which template.yaml does not route to it"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_or_missing_route_key_is_a_404() {
+        assert!(find(rooms::ROUTES, Some("GET /rooms")).is_some());
+        assert!(find(rooms::ROUTES, Some("GET /rooms/")).is_none());
+        assert!(find(rooms::ROUTES, Some("POST /auth/login")).is_none());
+        assert!(find(rooms::ROUTES, None).is_none());
+        let e = unknown_route(Some("PUT /rooms"));
+        assert_eq!(e.code(), ErrorCode::NotFound);
+        assert_eq!(e.client_message(), "no route PUT /rooms");
+        assert_eq!(unknown_route(None).code().http_status(), 404);
+    }
+}

@@ -1,0 +1,176 @@
+//! Writing a response: a route's `Reply`, or the one mapping of a
+//! `ChatError` to its status and `{"error", "error_code"}` body.
+
+use anyhow::Context;
+use banter_core::service::{ChatError, ChatResult};
+use http::header::{CONTENT_TYPE, LOCATION};
+use http::{HeaderValue, StatusCode};
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+/// What a route answers: a status, a JSON body or none, and for redirects
+/// a `Location`.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    status: StatusCode,
+    body: Option<String>,
+    location: Option<HeaderValue>,
+}
+
+impl Reply {
+    pub fn json(status: StatusCode, body: &impl Serialize) -> ChatResult<Self> {
+        let body = serde_json::to_string(body).context("serializing a response body")?;
+        Ok(Self {
+            status,
+            body: Some(body),
+            location: None,
+        })
+    }
+
+    pub fn ok(body: &impl Serialize) -> ChatResult<Self> {
+        Self::json(StatusCode::OK, body)
+    }
+
+    pub fn created(body: &impl Serialize) -> ChatResult<Self> {
+        Self::json(StatusCode::CREATED, body)
+    }
+
+    pub fn no_content() -> Self {
+        Self {
+            status: StatusCode::NO_CONTENT,
+            body: None,
+            location: None,
+        }
+    }
+
+    /// `302 Found` to `location`, with a JSON body for clients that do not
+    /// follow redirects.
+    pub fn found(location: &str, body: &impl Serialize) -> ChatResult<Self> {
+        let location = HeaderValue::from_str(location)
+            .with_context(|| format!("a redirect location is not a header value: {location:?}"))?;
+        Ok(Self {
+            location: Some(location),
+            ..Self::json(StatusCode::FOUND, body)?
+        })
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        let has_body = self.body.is_some();
+        let mut response = Response::new(self.body.map_or(Body::Empty, Body::Text));
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        if has_body {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        if let Some(location) = self.location {
+            headers.insert(LOCATION, location);
+        }
+        response
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    error_code: &'a str,
+}
+
+/// The response for a failed call; the error's chain goes to the log
+/// (under `route`), never to the client.
+pub(crate) fn error(e: &ChatError, route: &str) -> Response<Body> {
+    e.log(route);
+    let code = e.code();
+    let message = e.client_message();
+    let body = ErrorBody {
+        error: &message,
+        error_code: code.as_str(),
+    };
+    let status =
+        StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match Reply::json(status, &body) {
+        Ok(reply) => reply.into_response(),
+        // Two strings always serialize; keep a body-less answer just in case.
+        Err(_) => Reply {
+            status,
+            body: None,
+            location: None,
+        }
+        .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use banter_core::service::ErrorCode;
+
+    fn json_of(response: &Response<Body>) -> serde_json::Value {
+        serde_json::from_slice(response.body()).unwrap_or_default()
+    }
+
+    fn content_type(response: &Response<Body>) -> Option<&str> {
+        response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    #[test]
+    fn a_rejection_keeps_its_code_status_and_message() {
+        for (code, status) in [
+            (ErrorCode::InvalidJson, 400),
+            (ErrorCode::InvalidField, 400),
+            (ErrorCode::TextTooLong, 400),
+            (ErrorCode::Unauthorized, 401),
+            (ErrorCode::TokenExpired, 401),
+            (ErrorCode::InvalidCredentials, 401),
+            (ErrorCode::NotAMember, 403),
+            (ErrorCode::Forbidden, 403),
+            (ErrorCode::NotFound, 404),
+            (ErrorCode::UsernameTaken, 409),
+            (ErrorCode::Conflict, 409),
+            (ErrorCode::PayloadTooLarge, 413),
+        ] {
+            let response = error(&ChatError::new(code, "why"), "GET /test");
+            assert_eq!(response.status().as_u16(), status, "{code:?}");
+            assert_eq!(content_type(&response), Some("application/json"));
+            assert_eq!(
+                json_of(&response),
+                serde_json::json!({"error": "why", "error_code": code.as_str()})
+            );
+        }
+    }
+
+    #[test]
+    fn an_unexpected_error_is_a_500_that_keeps_its_chain_to_itself() {
+        let e = ChatError::from(anyhow::anyhow!("db password is hunter2").context("reading"));
+        let response = error(&e, "GET /test");
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            json_of(&response),
+            serde_json::json!({"error": "internal error", "error_code": "INTERNAL"})
+        );
+    }
+
+    #[test]
+    fn replies_carry_status_json_and_location() -> ChatResult<()> {
+        let created = Reply::created(&serde_json::json!({"a": 1}))?.into_response();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        assert_eq!(content_type(&created), Some("application/json"));
+        assert_eq!(json_of(&created), serde_json::json!({"a": 1}));
+
+        let none = Reply::no_content().into_response();
+        assert_eq!(none.status(), StatusCode::NO_CONTENT);
+        assert_eq!(content_type(&none), None);
+        assert!(none.body().is_empty());
+
+        let found = Reply::found("http://x/f?sig=1", &serde_json::json!({}))?.into_response();
+        assert_eq!(found.status(), StatusCode::FOUND);
+        assert_eq!(
+            found.headers().get(LOCATION).and_then(|v| v.to_str().ok()),
+            Some("http://x/f?sig=1")
+        );
+        assert!(Reply::found("bad\nurl", &()).is_err());
+        Ok(())
+    }
+}
