@@ -1,0 +1,233 @@
+//! History: 250 messages paged backwards and forwards, over REST and over
+//! the WebSocket, with no gap and no duplicate.
+
+use banter_e2e::{JsonExt, Page, TestApp, TestUser, WsClient};
+use serde_json::Value;
+
+const TOTAL: u64 = 250;
+
+/// A DM holding `TOTAL` messages "m1".."m250"; their ids, oldest first.
+async fn seeded(app: &TestApp) -> (TestUser, TestUser, u64, Vec<u64>) {
+    let alice = app.new_user().await;
+    let bob = app.new_user().await;
+    let room_id = app.dm(&alice, &bob).await;
+    let mut ids = Vec::new();
+    for n in 1..=TOTAL {
+        let sender = if n % 3 == 0 { &bob } else { &alice };
+        let message = app
+            .send_text(&sender.token, room_id, &format!("m{n}"))
+            .await;
+        ids.push(message.u64_at("/id"));
+    }
+    (alice, bob, room_id, ids)
+}
+
+/// Checks one page's own order and returns its messages.
+fn page_messages(page: &Value, room_id: u64) -> Vec<Value> {
+    let messages = page.array_at("/messages").clone();
+    assert!(
+        messages
+            .windows(2)
+            .all(|w| w[0].u64_at("/id") < w[1].u64_at("/id")),
+        "a page is oldest first: {page}"
+    );
+    for m in &messages {
+        assert_eq!(m.u64_at("/room_id"), room_id);
+    }
+    messages
+}
+
+/// The whole room, in order, exactly once each.
+fn assert_complete(collected: &[Value], ids: &[u64]) {
+    let got: Vec<u64> = collected.iter().map(|m| m.u64_at("/id")).collect();
+    assert_eq!(got, ids, "paging lost or repeated messages");
+    for (i, m) in collected.iter().enumerate() {
+        let n = i as u64 + 1;
+        assert_eq!(m.u64_at("/seq"), n);
+        assert_eq!(m.str_at("/text"), format!("m{n}"));
+    }
+}
+
+/// Pages from the newest back to the start; pages in the order received.
+async fn backwards<F, Fut>(limit: u64, mut fetch: F, room_id: u64) -> (Vec<Value>, usize)
+where
+    F: FnMut(Page) -> Fut,
+    Fut: std::future::Future<Output = Value>,
+{
+    let mut collected: Vec<Value> = Vec::new();
+    let mut page = fetch(Page::latest().limit(limit)).await;
+    let mut pages = 1;
+    loop {
+        let mut messages = page_messages(&page, room_id);
+        assert!(messages.len() as u64 <= limit, "{page}");
+        let has_more = page.bool_at("/has_more");
+        if has_more {
+            assert_eq!(
+                messages.len() as u64,
+                limit,
+                "a partial page claims more: {page}"
+            );
+        }
+        let oldest = messages.first().map(|m| m.u64_at("/id"));
+        messages.append(&mut collected);
+        collected = messages;
+        match (has_more, oldest) {
+            (true, Some(oldest)) => {
+                page = fetch(Page::before(oldest).limit(limit)).await;
+                pages += 1;
+                assert!(pages < 100, "paging does not end");
+            }
+            _ => return (collected, pages),
+        }
+    }
+}
+
+/// Pages from the start forwards; pages in the order received.
+async fn forwards<F, Fut>(limit: u64, mut fetch: F, room_id: u64) -> (Vec<Value>, usize)
+where
+    F: FnMut(Page) -> Fut,
+    Fut: std::future::Future<Output = Value>,
+{
+    let mut collected: Vec<Value> = Vec::new();
+    let mut page = fetch(Page::after(0).limit(limit)).await;
+    let mut pages = 1;
+    loop {
+        let messages = page_messages(&page, room_id);
+        assert!(messages.len() as u64 <= limit, "{page}");
+        let has_more = page.bool_at("/has_more");
+        if has_more {
+            assert_eq!(
+                messages.len() as u64,
+                limit,
+                "a partial page claims more: {page}"
+            );
+        }
+        let newest = messages.last().map(|m| m.u64_at("/id"));
+        collected.extend(messages);
+        match (has_more, newest) {
+            (true, Some(newest)) => {
+                page = fetch(Page::after(newest).limit(limit)).await;
+                pages += 1;
+                assert!(pages < 100, "paging does not end");
+            }
+            _ => return (collected, pages),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_250_messages_when_paging_over_rest_both_ways_then_there_is_no_gap_or_duplicate() {
+    let app = TestApp::spawn().await;
+    let (_alice, bob, room_id, ids) = seeded(&app).await;
+    let fetch = |page: Page| {
+        let app = &app;
+        let token = bob.token.clone();
+        async move { app.history(&token, room_id, page).await.expect(200) }
+    };
+
+    let (older, pages) = backwards(100, fetch, room_id).await;
+    assert_complete(&older, &ids);
+    assert_eq!(pages, 3, "100 + 100 + 50");
+
+    let (newer, pages) = forwards(100, fetch, room_id).await;
+    assert_complete(&newer, &ids);
+    assert_eq!(pages, 3);
+
+    // Odd page sizes too, so no boundary hides an off-by-one.
+    let (older, pages) = backwards(7, fetch, room_id).await;
+    assert_complete(&older, &ids);
+    assert_eq!(pages, 36);
+    let (newer, _) = forwards(7, fetch, room_id).await;
+    assert_complete(&newer, &ids);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_250_messages_when_paging_over_the_websocket_both_ways_then_there_is_no_gap_or_duplicate()
+ {
+    let app = TestApp::spawn().await;
+    let (alice, _bob, room_id, ids) = seeded(&app).await;
+    let ws = tokio::sync::Mutex::new(WsClient::connect(&app, &alice.token).await);
+    let fetch = |page: Page| {
+        let ws = &ws;
+        async move {
+            let reply = ws.lock().await.history(room_id, page).await;
+            assert_eq!(reply.str_at("/type"), "history", "{reply}");
+            assert_eq!(reply.u64_at("/room_id"), room_id);
+            reply
+        }
+    };
+
+    let (older, pages) = backwards(64, fetch, room_id).await;
+    assert_complete(&older, &ids);
+    assert_eq!(pages, 4, "64 × 3 + 58");
+
+    let (newer, pages) = forwards(64, fetch, room_id).await;
+    assert_complete(&newer, &ids);
+    assert_eq!(pages, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_history_queries_then_defaults_and_edges_follow_the_spec() {
+    let app = TestApp::spawn().await;
+    let (alice, _bob, room_id, ids) = seeded(&app).await;
+
+    // No cursor, no limit: the newest 50, oldest first, more before them.
+    let newest = app
+        .history(&alice.token, room_id, Page::latest())
+        .await
+        .expect(200);
+    let got: Vec<u64> = page_messages(&newest, room_id)
+        .iter()
+        .map(|m| m.u64_at("/id"))
+        .collect();
+    assert_eq!(got, ids[200..].to_vec());
+    assert!(newest.bool_at("/has_more"));
+
+    // Exactly at the ends.
+    let first = app
+        .history(&alice.token, room_id, Page::before(ids[1]).limit(100))
+        .await
+        .expect(200);
+    assert_eq!(page_messages(&first, room_id).len(), 1);
+    assert!(
+        !first.bool_at("/has_more"),
+        "nothing is older than the first: {first}"
+    );
+    let last = app
+        .history(&alice.token, room_id, Page::after(ids[249]))
+        .await
+        .expect(200);
+    assert!(page_messages(&last, room_id).is_empty());
+    assert!(!last.bool_at("/has_more"));
+    let all = app
+        .history(&alice.token, room_id, Page::after(0).limit(100))
+        .await
+        .expect(200);
+    assert_eq!(page_messages(&all, room_id)[0].u64_at("/id"), ids[0]);
+
+    // Out of range and contradictory queries are refused.
+    for page in [
+        Page::latest().limit(0),
+        Page::latest().limit(101),
+        Page {
+            before: Some(ids[10]),
+            after: Some(ids[2]),
+            limit: None,
+        },
+    ] {
+        app.history(&alice.token, room_id, page)
+            .await
+            .expect_error(400, "INVALID_FIELD");
+    }
+    app.get(
+        &format!("/rooms/{room_id}/messages?limit=lots"),
+        Some(&alice.token),
+    )
+    .await
+    .expect_error(400, "INVALID_FIELD");
+
+    let mut ws = WsClient::connect(&app, &alice.token).await;
+    let reply = ws.history(room_id, Page::latest().limit(101)).await;
+    banter_e2e::assert_error_frame(&reply, "INVALID_FIELD");
+    ws.ping().await;
+}

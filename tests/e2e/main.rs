@@ -1,0 +1,18 @@
+//! Banter end to end: real HTTP and WebSocket clients against banter-local
+//! started in process, one fresh server per test. The spec under test is
+//! docs/protocol/native.md.
+
+mod accounts;
+mod bad_input;
+mod chat;
+mod files;
+mod history;
+mod idempotency;
+mod limits;
+mod management;
+mod membership;
+mod presence;
+mod restart;
+mod tokens;
+mod typing;
+mod unread;

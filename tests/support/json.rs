@@ -1,0 +1,59 @@
+//! Reading JSON answers without ceremony: a missing or mistyped field fails
+//! the test with the path and the whole value.
+
+use serde_json::Value;
+
+pub trait JsonExt {
+    /// The value at a JSON pointer (`/message/id`); fails the test if absent.
+    fn at(&self, pointer: &str) -> &Value;
+    /// The unsigned integer at a JSON pointer.
+    fn u64_at(&self, pointer: &str) -> u64;
+    /// The string at a JSON pointer.
+    fn str_at(&self, pointer: &str) -> &str;
+    /// The array at a JSON pointer.
+    fn array_at(&self, pointer: &str) -> &Vec<Value>;
+    /// The boolean at a JSON pointer.
+    fn bool_at(&self, pointer: &str) -> bool;
+}
+
+impl JsonExt for Value {
+    #[track_caller]
+    fn at(&self, pointer: &str) -> &Value {
+        self.pointer(pointer)
+            .unwrap_or_else(|| panic!("no {pointer} in {self}"))
+    }
+
+    #[track_caller]
+    fn u64_at(&self, pointer: &str) -> u64 {
+        self.at(pointer)
+            .as_u64()
+            .unwrap_or_else(|| panic!("{pointer} is not an unsigned integer in {self}"))
+    }
+
+    #[track_caller]
+    fn str_at(&self, pointer: &str) -> &str {
+        self.at(pointer)
+            .as_str()
+            .unwrap_or_else(|| panic!("{pointer} is not a string in {self}"))
+    }
+
+    #[track_caller]
+    fn array_at(&self, pointer: &str) -> &Vec<Value> {
+        self.at(pointer)
+            .as_array()
+            .unwrap_or_else(|| panic!("{pointer} is not an array in {self}"))
+    }
+
+    #[track_caller]
+    fn bool_at(&self, pointer: &str) -> bool {
+        self.at(pointer)
+            .as_bool()
+            .unwrap_or_else(|| panic!("{pointer} is not a boolean in {self}"))
+    }
+}
+
+/// A random lowercase hex id with a prefix, for usernames, client message
+/// ids and request ids: no two tests (or runs) share one.
+pub fn random_id(prefix: &str) -> String {
+    format!("{prefix}{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff)
+}
