@@ -66,6 +66,8 @@ async fn login(call: Call<'_>) -> ChatResult<Reply> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::request::parse_body;
+    use crate::http::samples;
     use banter_core::domain::{Timestamp, User, UserId, Username};
     use serde_json::json;
 
@@ -84,5 +86,14 @@ mod tests {
             serde_json::to_value(SessionBody::from(&session)).ok(),
             Some(json!({"user_id": 3, "username": "sam", "display_name": "Sam", "token": "t.o.k"}))
         );
+    }
+
+    #[test]
+    fn the_sample_events_bodies_parse() {
+        let register = samples::event("http-register.json");
+        let register = parse_body::<RegisterRequest>(register.body());
+        assert!(register.is_ok_and(|r| r.display_name.as_deref() == Some("Mark")));
+        let login = samples::event("http-login.json");
+        assert!(parse_body::<LoginRequest>(login.body()).is_ok());
     }
 }

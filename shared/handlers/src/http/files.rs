@@ -93,8 +93,11 @@ async fn download(call: Call<'_>) -> ChatResult<Reply> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::request::parse_body;
+    use crate::http::samples;
     use banter_core::domain::Timestamp;
     use banter_core::ports::PresignedUpload;
+    use lambda_http::RequestExt;
     use serde_json::json;
 
     #[test]
@@ -117,5 +120,16 @@ mod tests {
                 "expires_at": 1_000
             }))
         );
+    }
+
+    #[test]
+    fn the_sample_events_bodies_and_paths_parse() {
+        let upload = samples::event("http-create-upload.json");
+        assert!(parse_body::<UploadRequest>(upload.body()).is_ok_and(|u| u.size == 48213));
+        let download = samples::event("http-download.json");
+        let file_id = download
+            .path_parameters_ref()
+            .and_then(|p| p.first("file_id"));
+        assert!(file_id.is_some_and(|id| !id.is_empty()));
     }
 }

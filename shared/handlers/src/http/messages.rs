@@ -135,6 +135,8 @@ async fn mark_read(call: Call<'_>) -> ChatResult<Reply> {
 mod tests {
     use super::*;
     use crate::http::request::parse_body;
+    use crate::http::request::{parse_optional_body, query_number};
+    use crate::http::samples;
     use banter_core::domain::RoomId;
     use serde_json::json;
 
@@ -155,5 +157,23 @@ mod tests {
             serde_json::to_value(ReadBody::from(state)).ok(),
             Some(json!({"room_id": 7, "unread_count": 0, "last_read_id": null}))
         );
+    }
+
+    #[test]
+    fn the_sample_events_bodies_and_queries_parse() {
+        let send = samples::event("http-send.json");
+        assert!(parse_body::<SendRequest>(send.body()).is_ok());
+        let read = samples::event("http-mark-read.json");
+        assert!(parse_optional_body::<ReadRequest>(read.body()).is_ok());
+        let page = samples::event("http-history.json");
+        let query = history_query(
+            query_number(&page, "before").ok().flatten(),
+            query_number(&page, "after").ok().flatten(),
+            query_number(&page, "limit").ok().flatten(),
+        );
+        assert!(matches!(
+            query,
+            Ok(banter_core::ports::HistoryQuery::Before { limit: 50, .. })
+        ));
     }
 }

@@ -65,9 +65,29 @@ fn unknown_route(key: Option<&str>) -> ChatError {
     }
 }
 
+/// The sample events of `events/`, as lambda_http hands them to a handler.
+#[cfg(test)]
+pub(crate) mod samples {
+    use lambda_http::Request;
+    use std::path::PathBuf;
+
+    pub fn dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events")
+    }
+
+    pub fn event(name: &str) -> Request {
+        let path = dir().join(name);
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        lambda_http::request::from_str(&text)
+            .unwrap_or_else(|e| panic!("{name} is not an API Gateway event: {e}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use banter_core::domain::{RoomId, UserId};
 
     /// The HTTP API routes of `template.yaml`, as (binary, route key).
     fn template_routes() -> Vec<(String, String)> {
@@ -142,5 +162,38 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::NotFound);
         assert_eq!(e.client_message(), "no route PUT /rooms");
         assert_eq!(unknown_route(None).code().http_status(), 404);
+    }
+
+    #[test]
+    fn every_sample_http_event_reaches_a_route_with_ids_that_parse() {
+        let mut names: Vec<String> = std::fs::read_dir(samples::dir())
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .filter(|name| name.starts_with("http-") && name.ends_with(".json"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        assert_eq!(names.len(), 13, "{names:?}");
+        let all = [auth::ROUTES, rooms::ROUTES, messages::ROUTES, files::ROUTES];
+        for name in &names {
+            let request = samples::event(name);
+            let key = request::route_key(&request);
+            let serving = all
+                .iter()
+                .filter(|routes| find(routes, key.as_deref()).is_some())
+                .count();
+            assert_eq!(serving, 1, "{name}: {key:?}");
+            let key = key.unwrap_or_default();
+            if key.contains("{room_id}") {
+                let room = request::path_id(&request, "room_id", RoomId::parse_str);
+                assert!(room.is_ok(), "{name}");
+            }
+            if key.contains("{user_id}") {
+                let user = request::path_id(&request, "user_id", UserId::parse_str);
+                assert!(user.is_ok(), "{name}");
+            }
+        }
     }
 }

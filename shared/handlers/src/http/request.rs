@@ -65,13 +65,17 @@ fn path_param<'r>(request: &'r Request, name: &str) -> ChatResult<&'r str> {
         .ok_or_else(|| ChatError::invalid(format!("{name} is missing from the path")))
 }
 
-fn path_id<Id>(request: &Request, name: &str, parse: fn(&str) -> Option<Id>) -> ChatResult<Id> {
+pub(crate) fn path_id<Id>(
+    request: &Request,
+    name: &str,
+    parse: fn(&str) -> Option<Id>,
+) -> ChatResult<Id> {
     let text = path_param(request, name)?;
     parse(text).ok_or_else(|| out_of_range(name, text))
 }
 
 /// The first value of a query string parameter, parsed if given.
-fn query_number<N: FromStr>(request: &Request, name: &str) -> ChatResult<Option<N>> {
+pub(crate) fn query_number<N: FromStr>(request: &Request, name: &str) -> ChatResult<Option<N>> {
     request
         .query_string_parameters_ref()
         .and_then(|params| params.first(name))
@@ -127,7 +131,7 @@ fn out_of_range(field: &str, value: impl std::fmt::Display) -> ChatError {
     ChatError::invalid(format!("{field} {value} is not a valid id"))
 }
 
-fn parse_optional_body<T: DeserializeOwned + Default>(body: &[u8]) -> ChatResult<T> {
+pub(crate) fn parse_optional_body<T: DeserializeOwned + Default>(body: &[u8]) -> ChatResult<T> {
     if is_blank(body) {
         Ok(T::default())
     } else {

@@ -163,6 +163,7 @@ async fn remove_member(call: Call<'_>) -> ChatResult<Reply> {
 mod tests {
     use super::*;
     use crate::http::request::parse_body;
+    use crate::http::samples;
     use banter_core::service::ErrorCode;
 
     #[test]
@@ -189,5 +190,15 @@ mod tests {
         let group: ChatResult<CreateGroupRequest> =
             parse_body(br#"{"name":"Trip","member_ids":[2,3]}"#);
         assert!(group.is_ok_and(|g| g.name == "Trip" && g.member_ids == [2, 3]));
+    }
+
+    #[test]
+    fn the_sample_events_bodies_parse() {
+        let dm = samples::event("http-create-dm.json");
+        assert!(parse_body::<OpenDmRequest>(dm.body()).is_ok());
+        let group = samples::event("http-create-group.json");
+        assert!(parse_body::<CreateGroupRequest>(group.body()).is_ok());
+        let add = samples::event("http-add-member.json");
+        assert!(parse_body::<AddMemberRequest>(add.body()).is_ok());
     }
 }
