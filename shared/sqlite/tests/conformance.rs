@@ -197,3 +197,73 @@ async fn given_a_store_when_cloned_then_clones_share_one_database() {
         "separate in-memory stores are isolated"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn given_the_suite_when_run_through_run_all_then_every_check_passes() {
+    assert!(
+        banter_core::conformance::checks().len() >= 50,
+        "the suite lists its checks"
+    );
+    banter_core::conformance::run_all(|| async {
+        SqliteStore::in_memory().expect("an in-memory SQLite store")
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn given_two_stores_on_one_file_when_appending_concurrently_then_seqs_stay_dense() {
+    let dir = TempDir::new();
+    let path = dir.0.join("shared.db");
+    let first = SqliteStore::open(&path).expect("opening the file");
+    let second = SqliteStore::open(&path).expect("opening the file again");
+    let now = Timestamp::now();
+    let user = first
+        .create_user(
+            &Username::parse("twin").expect("a valid username"),
+            "Twin",
+            "h",
+            now,
+        )
+        .await
+        .expect("creating a user");
+    let room = first
+        .create_group("twins", user.id, &[user.id], now)
+        .await
+        .expect("creating a group");
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for index in 0..40 {
+        let store = if index % 2 == 0 {
+            first.clone()
+        } else {
+            second.clone()
+        };
+        tasks.spawn(async move {
+            store
+                .append_message(NewMessage {
+                    room_id: room.id,
+                    sender_id: user.id,
+                    text: format!("message {index}"),
+                    file: None,
+                    client_message_id: None,
+                    sent_at: now,
+                })
+                .await
+        });
+    }
+    let mut seqs = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let outcome = joined
+            .expect("an appending task panicked")
+            .expect("appending through either connection");
+        seqs.push(outcome.message().seq);
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=40).collect::<Vec<u64>>());
+    let room = second
+        .room(room.id)
+        .await
+        .expect("reading the room")
+        .expect("the room");
+    assert_eq!(room.message_count, 40);
+}

@@ -25,6 +25,20 @@
 //!
 //! Checks take an [`Arc`] rather than a reference because several of them
 //! race many spawned tasks against one store.
+//!
+//! Where the port's docs are silent, the suite settles it:
+//! - a write that needs a missing item fails with `NotFound`: `"room"` for
+//!   `add_member` and `append_message`, `"membership"` for `mark_read` and
+//!   `set_typing`, `"connection"` for `bind_connection` and
+//!   `set_dialect_state`; `remove_member` of a non-member (or unknown room) is
+//!   `Ok(false)`;
+//! - batch gets (`users`, `rooms`) return each known id once, even when asked
+//!   twice, and take more than 100 ids (one DynamoDB batch page);
+//! - live counts (`put_connection`, `bind_connection`, `delete_connection`)
+//!   are taken against the store's own clock: the connections here expire by
+//!   the real clock, long before or after the test runs;
+//! - a `Duplicate` is exactly the original message, even if the retry's text
+//!   differs, and concurrent retries of one client message id store one message.
 
 mod connections;
 mod fixtures;

@@ -13,8 +13,14 @@ pub async fn given_a_member_when_setting_typing_then_the_deadline_is_stored_and_
     let users = new_users(&*store, 2).await;
     let (typist, other) = (users[0].id, users[1].id);
     let group = new_group(&*store, &ids(&users)).await;
-    send_many(&*store, group.id, &[other], 2).await;
+    // The typist has read something, so a careless update that resets the
+    // read state would show.
+    send_many(&*store, group.id, &[other, typist, other], 3).await;
     let before = membership_of(&*store, group.id, typist).await;
+    assert_eq!(
+        before.read_seq, 2,
+        "the typist has read up to their own message"
+    );
     let until = Timestamp::now().plus(Duration::from_secs(5));
 
     store
@@ -44,7 +50,7 @@ pub async fn given_a_member_when_setting_typing_then_the_deadline_is_stored_and_
     );
     assert_eq!(
         room_of(&*store, group.id).await.message_count,
-        2,
+        3,
         "typing is never history"
     );
 
