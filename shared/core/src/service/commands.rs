@@ -54,6 +54,15 @@ impl Reply {
             message: e.client_message(),
         }
     }
+
+    /// Makes the reply smaller, for a frame over the push limit. Only a
+    /// history page can shrink (the client pages on from what it got).
+    pub fn shrink(&mut self) -> bool {
+        match self {
+            Self::History { page, .. } => page.halve(),
+            _ => false,
+        }
+    }
 }
 
 impl Services {
