@@ -38,6 +38,24 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in declaration order (the protocol docs list exactly these).
+    pub const ALL: &[ErrorCode] = &[
+        Self::InvalidJson,
+        Self::UnknownAction,
+        Self::InvalidField,
+        Self::TextTooLong,
+        Self::Unauthorized,
+        Self::TokenExpired,
+        Self::InvalidCredentials,
+        Self::UsernameTaken,
+        Self::NotFound,
+        Self::NotAMember,
+        Self::Forbidden,
+        Self::Conflict,
+        Self::PayloadTooLarge,
+        Self::Internal,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::InvalidJson => "INVALID_JSON",

@@ -2,7 +2,7 @@
 //! `action` from the client and a `type` from the server, request ids for
 //! replies, client message ids for idempotent sends, cursors, typed errors.
 
-mod decode;
+pub mod decode;
 mod encode;
 pub mod wire;
 
