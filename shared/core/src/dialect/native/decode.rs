@@ -53,12 +53,12 @@ pub fn decode(frame: &str) -> Result<Request, Rejection> {
     })?;
     let request_id = match object.get("request_id") {
         None | Some(Value::Null) => None,
-        Some(Value::String(id)) if id.len() <= 64 => Some(id.clone()),
+        Some(Value::String(id)) if (1..=64).contains(&id.len()) => Some(id.clone()),
         Some(_) => {
             return Err(Rejection::new(
                 None,
                 ErrorCode::InvalidField,
-                "request_id must be a string of at most 64 bytes",
+                "request_id must be a string of 1 to 64 bytes",
             ));
         }
     };
