@@ -31,15 +31,39 @@ pub enum Function {
 /// (`Metadata.BuildProperties.Binary`). banter-local refuses to start if the
 /// template names a binary missing here, so the two cannot drift.
 pub const FUNCTIONS: &[(&str, Function)] = &[
-    ("banter-ws-connect", Function::WebSocket(|s, e| Box::pin(ws::connect::handle(s, e)))),
-    ("banter-ws-disconnect", Function::WebSocket(|s, e| Box::pin(ws::disconnect::handle(s, e)))),
-    ("banter-ws-message", Function::WebSocket(|s, e| Box::pin(ws::message::handle(s, e)))),
-    ("banter-http-auth", Function::Http(|s, r| Box::pin(http::auth::handle(s, r)))),
-    ("banter-http-rooms", Function::Http(|s, r| Box::pin(http::rooms::handle(s, r)))),
-    ("banter-http-messages", Function::Http(|s, r| Box::pin(http::messages::handle(s, r)))),
-    ("banter-http-files", Function::Http(|s, r| Box::pin(http::files::handle(s, r)))),
+    (
+        "banter-ws-connect",
+        Function::WebSocket(|s, e| Box::pin(ws::connect::handle(s, e))),
+    ),
+    (
+        "banter-ws-disconnect",
+        Function::WebSocket(|s, e| Box::pin(ws::disconnect::handle(s, e))),
+    ),
+    (
+        "banter-ws-message",
+        Function::WebSocket(|s, e| Box::pin(ws::message::handle(s, e))),
+    ),
+    (
+        "banter-http-auth",
+        Function::Http(|s, r| Box::pin(http::auth::handle(s, r))),
+    ),
+    (
+        "banter-http-rooms",
+        Function::Http(|s, r| Box::pin(http::rooms::handle(s, r))),
+    ),
+    (
+        "banter-http-messages",
+        Function::Http(|s, r| Box::pin(http::messages::handle(s, r))),
+    ),
+    (
+        "banter-http-files",
+        Function::Http(|s, r| Box::pin(http::files::handle(s, r))),
+    ),
 ];
 
 pub fn function(binary: &str) -> Option<Function> {
-    FUNCTIONS.iter().find(|(name, _)| *name == binary).map(|(_, f)| *f)
+    FUNCTIONS
+        .iter()
+        .find(|(name, _)| *name == binary)
+        .map(|(_, f)| *f)
 }

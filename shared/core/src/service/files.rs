@@ -123,6 +123,11 @@ impl Services {
         file_id: &str,
     ) -> ChatResult<DownloadTicket> {
         self.require_member(room_id, me).await?;
+        // An id Banter never issues names no file (it is not a bad field:
+        // it arrives as part of a URL).
+        if !is_file_id(file_id) {
+            return Err(ChatError::not_found("file"));
+        }
         let file = self.attachment(room_id, file_id).await?;
         let ttl = self.config.download_url_ttl;
         let url = self

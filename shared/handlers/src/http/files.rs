@@ -3,7 +3,7 @@
 
 use super::{Call, Reply, Routes};
 use banter_core::service::files::{DownloadTicket, UploadTicket};
-use banter_core::service::{ChatError, ChatResult, ErrorCode, Services};
+use banter_core::service::{ChatResult, Services};
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
@@ -86,16 +86,7 @@ async fn download(call: Call<'_>) -> ChatResult<Reply> {
     let me = call.user()?;
     let room_id = call.room_id()?;
     let file_id = call.path("file_id")?;
-    let ticket = call
-        .services
-        .download(me, room_id, file_id)
-        .await
-        .map_err(|e| match e.code() {
-            // The service calls a file id it never issues an invalid field;
-            // in a URL it names no file, so the spec's answer is 404.
-            ErrorCode::InvalidField => ChatError::not_found("file"),
-            _ => e,
-        })?;
+    let ticket = call.services.download(me, room_id, file_id).await?;
     Reply::found(&ticket.url, &DownloadBody::from(&ticket))
 }
 
