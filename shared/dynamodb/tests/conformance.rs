@@ -1,0 +1,6 @@
+//! The shared store conformance suite, unchanged, against DynamoDB Local:
+//! one fresh table per test, so the tests run in parallel.
+
+mod support;
+
+banter_core::store_conformance_tests!(support::fresh_store());
