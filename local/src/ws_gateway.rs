@@ -268,6 +268,12 @@ pub async fn upgrade(gateway: Arc<WsGateway>, peer: SocketAddr, mut request: Req
     let outbox = gateway
         .connections
         .register(&ctx.connection_id, source_ip, user_agent);
+    // Forgets the registration if this request ends before the session
+    // task takes over (refused, or the client hung up mid-`$connect`).
+    let registration = Registration {
+        connections: gateway.connections.clone(),
+        id: Some(ctx.connection_id.clone()),
+    };
     let on_upgrade = hyper::upgrade::on(&mut request);
 
     let mut subprotocol = None;
@@ -299,11 +305,11 @@ pub async fn upgrade(gateway: Arc<WsGateway>, peer: SocketAddr, mut request: Req
         };
         if let Some(response) = refused {
             // Refused at `$connect`: API Gateway sends no `$disconnect`.
-            gateway.connections.remove(&ctx.connection_id);
             return response;
         }
     }
     gateway.connections.open(&ctx.connection_id);
+    registration.hand_over();
     tracing::info!(connection = %ctx.connection_id, peer = %peer, "connected");
 
     tokio::spawn(async move {
@@ -345,6 +351,26 @@ pub async fn upgrade(gateway: Arc<WsGateway>, peer: SocketAddr, mut request: Req
         headers.insert(header::SEC_WEBSOCKET_PROTOCOL, protocol);
     }
     response
+}
+
+struct Registration {
+    connections: Arc<Connections>,
+    id: Option<String>,
+}
+
+impl Registration {
+    /// The session task owns the connection from now on.
+    fn hand_over(mut self) {
+        self.id = None;
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            self.connections.remove(&id);
+        }
+    }
 }
 
 fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {

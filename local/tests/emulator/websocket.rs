@@ -280,3 +280,27 @@ async fn given_open_connections_when_the_server_shuts_down_then_every_disconnect
         (CloseCode::Away, CloseCode::Away)
     );
 }
+
+#[tokio::test]
+async fn given_a_client_that_hangs_up_mid_connect_then_nothing_is_left_behind() {
+    use tokio::io::AsyncWriteExt;
+    let h = start().await;
+    let mut raw = tokio::net::TcpStream::connect(h.server.addr())
+        .await
+        .expect("tcp");
+    let handshake = format!(
+        "GET /?delay_ms=300 HTTP/1.1\r\nHost: {}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+        h.server.addr()
+    );
+    raw.write_all(handshake.as_bytes()).await.expect("write");
+    h.recorder.wait_for("$connect", 1).await;
+    drop(raw);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(h.server.connection_ids().is_empty());
+    assert!(h.recorder.events("$disconnect").len() <= 1);
+    h.server
+        .shutdown()
+        .await
+        .expect("shutdown does not wait for it");
+}
