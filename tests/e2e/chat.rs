@@ -295,24 +295,27 @@ async fn given_rooms_with_activity_then_rooms_lists_the_most_recently_active_fir
     let with_bob = app.dm(&alice, &bob).await;
     let with_carol = app.dm(&alice, &carol).await;
 
-    app.send_text(&alice.token, with_carol, "first").await;
-    app.send_text(&alice.token, with_bob, "second").await;
-    let rooms = app.rooms(&alice.token).await.expect(200);
-    let order: Vec<u64> = rooms
-        .array_at("/rooms")
-        .iter()
-        .map(|r| r.u64_at("/id"))
-        .collect();
-    assert_eq!(order, vec![with_bob, with_carol]);
+    // Activity is compared in milliseconds: let the clock tick between
+    // sends so no two are simultaneous (nothing to await for that).
+    let tick = || tokio::time::sleep(std::time::Duration::from_millis(3));
+    let order = |rooms: &Value| -> Vec<u64> {
+        rooms
+            .array_at("/rooms")
+            .iter()
+            .map(|r| r.u64_at("/id"))
+            .collect()
+    };
 
-    app.send_text(&carol.token, with_carol, "third").await;
+    app.send_text(&alice.token, with_bob, "first").await;
+    tick().await;
+    app.send_text(&alice.token, with_carol, "second").await;
     let rooms = app.rooms(&alice.token).await.expect(200);
-    let order: Vec<u64> = rooms
-        .array_at("/rooms")
-        .iter()
-        .map(|r| r.u64_at("/id"))
-        .collect();
-    assert_eq!(order, vec![with_carol, with_bob]);
+    assert_eq!(order(&rooms), vec![with_carol, with_bob]);
+
+    tick().await;
+    app.send_text(&bob.token, with_bob, "third").await;
+    let rooms = app.rooms(&alice.token).await.expect(200);
+    assert_eq!(order(&rooms), vec![with_bob, with_carol]);
     let last = &rooms.array_at("/rooms")[0];
     assert_eq!(last.str_at("/last_message/text"), "third");
     assert_eq!(last.u64_at("/message_count"), 2);

@@ -1,8 +1,9 @@
 //! API Gateway's WebSocket limits, as banter-local enforces them: a frame
 //! over 32 KB or a message over 128 KB closes the socket with 1009.
 
-use banter_e2e::{TestApp, WsClient};
+use banter_e2e::{JsonExt, Page, TestApp, WsClient};
 use serde_json::json;
+use std::time::Duration;
 
 const KB: usize = 1024;
 
@@ -65,4 +66,65 @@ async fn given_a_message_over_128_kb_in_frames_under_32_kb_then_the_socket_close
     let _ = ws.send_fragmented(&text, 30 * KB).await;
 
     ws.expect_close(1009).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_an_idle_socket_then_it_is_closed_with_1001_and_the_client_catches_up_with_history() {
+    let app = TestApp::builder()
+        .idle_timeout(Duration::from_millis(700))
+        .spawn()
+        .await;
+    let alice = app.new_user().await;
+    let bob = app.new_user().await;
+    let room_id = app.dm(&alice, &bob).await;
+    let mut alice_ws = WsClient::connect(&app, &alice.token).await;
+    let mut bob_ws = WsClient::connect(&app, &bob.token).await;
+    alice_ws.event("presence").await; // bob came online
+
+    // Alice keeps talking; bob only listens, so only bob goes idle.
+    let mut last = 0;
+    for n in 0..6 {
+        last = alice_ws
+            .send_message(room_id, &format!("n{n}"))
+            .await
+            .u64_at("/id");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bob_ws.expect_close(1001).await;
+    alice_ws.ping().await;
+    let event = alice_ws.event("presence").await;
+    assert!(!event.bool_at("/online"), "bob went offline: {event}");
+
+    // Bob reconnects and catches up from the newest id he holds.
+    let mut bob_ws = WsClient::connect(&app, &bob.token).await;
+    let page = bob_ws.history(room_id, Page::after(0)).await;
+    let ids: Vec<u64> = page
+        .array_at("/messages")
+        .iter()
+        .map(|m| m.u64_at("/id"))
+        .collect();
+    assert_eq!(ids.len(), 6);
+    assert_eq!(ids.last(), Some(&last));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_a_busy_socket_past_its_maximum_age_then_it_is_closed_with_1001() {
+    let age = Duration::from_millis(1_500);
+    let app = TestApp::builder().max_connection_age(age).spawn().await;
+    let alice = app.new_user().await;
+    let opened = tokio::time::Instant::now();
+    let mut ws = WsClient::connect(&app, &alice.token).await;
+
+    // Busy, so it is not idleness (10 min by default) that ends it.
+    for _ in 0..5 {
+        ws.ping().await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    assert_eq!(ws.expect_closed().await, Some(1001));
+    assert!(
+        opened.elapsed() >= age,
+        "closed early: {:?}",
+        opened.elapsed()
+    );
 }

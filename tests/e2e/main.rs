@@ -6,6 +6,7 @@ mod accounts;
 mod bad_input;
 mod chat;
 mod files;
+mod harness;
 mod history;
 mod idempotency;
 mod limits;

@@ -4,7 +4,7 @@
 use banter_e2e::{TestApp, WsClient, tokens};
 
 /// Asserts that `token` is refused on both APIs with `code` on REST.
-async fn assert_refused(app: &TestApp, token: &str, code: &str) {
+pub(crate) async fn assert_refused(app: &TestApp, token: &str, code: &str) {
     app.rooms(token).await.expect_error(401, code);
     match WsClient::connect_raw(&app.ws_url_with_token(token)).await {
         Ok(_) => panic!("the WebSocket handshake accepted a bad token ({code}): {token}"),
@@ -93,4 +93,22 @@ async fn given_garbage_or_no_token_then_401() {
     app.get("/rooms", None)
         .await
         .expect_error(401, "UNAUTHORIZED");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_a_dialect_parameter_then_native_is_served_and_an_unknown_one_is_refused_with_400() {
+    let app = TestApp::spawn().await;
+    let alice = app.new_user().await;
+    let url = app.ws_url_with_token(&alice.token);
+
+    let mut native = WsClient::connect_raw(&format!("{url}&dialect=native"))
+        .await
+        .expect("dialect=native is the default dialect, spelled out");
+    native.ping().await;
+
+    let refusal = WsClient::connect_raw(&format!("{url}&dialect=klingon"))
+        .await
+        .err()
+        .expect("an unknown dialect is refused");
+    assert_eq!(refusal.status, 400, "{refusal:?}");
 }

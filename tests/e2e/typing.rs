@@ -74,6 +74,7 @@ async fn given_a_typing_start_without_a_request_id_then_no_ok_reply_comes_back()
     let room_id = app.dm(&alice, &bob).await;
     let mut alice_ws = WsClient::connect(&app, &alice.token).await;
     let mut bob_ws = WsClient::connect(&app, &bob.token).await;
+    alice_ws.event("presence").await; // bob came online
 
     alice_ws
         .send_json(&json!({"action": "typing", "room_id": room_id, "typing": true}))

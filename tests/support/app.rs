@@ -13,11 +13,14 @@ use std::sync::Once;
 use std::time::Duration;
 
 /// What a test may choose about the server it starts.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppBuilder {
     data_dir: Option<PathBuf>,
     typing_ttl: Option<Duration>,
     jwt_ttl: Option<Duration>,
+    idle_timeout: Option<Duration>,
+    max_connection_age: Option<Duration>,
+    functions: Option<banter_local::Functions>,
 }
 
 impl AppBuilder {
@@ -37,6 +40,26 @@ impl AppBuilder {
     /// How long issued tokens live.
     pub fn jwt_ttl(mut self, ttl: Duration) -> Self {
         self.jwt_ttl = Some(ttl);
+        self
+    }
+
+    /// Close sockets with no data frame from the client for this long
+    /// (API Gateway: 10 min).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Close every socket this long after it opened (API Gateway: 2 h).
+    pub fn max_connection_age(mut self, age: Duration) -> Self {
+        self.max_connection_age = Some(age);
+        self
+    }
+
+    /// Serve these functions instead of the real handlers: for the suite's
+    /// own checks, which inject faults a test must catch.
+    pub fn functions(mut self, functions: banter_local::Functions) -> Self {
+        self.functions = Some(functions);
         self
     }
 
@@ -157,6 +180,15 @@ async fn start_server(options: &AppBuilder) -> banter_local::RunningServer {
         }
     });
     local.data_dir = options.data_dir.clone();
+    if let Some(timeout) = options.idle_timeout {
+        local.idle_timeout = timeout;
+    }
+    if let Some(age) = options.max_connection_age {
+        local.max_connection_age = age;
+    }
+    if let Some(functions) = &options.functions {
+        local.functions = functions.clone();
+    }
     banter_local::LocalServer::start(local)
         .await
         .expect("banter-local should start on 127.0.0.1:0")
@@ -173,6 +205,9 @@ impl TestApp {
             data_dir: None,
             typing_ttl: None,
             jwt_ttl: None,
+            idle_timeout: None,
+            max_connection_age: None,
+            functions: None,
         }
     }
 

@@ -315,6 +315,7 @@ impl WsClient {
             match self.read(deadline).await {
                 Some(Incoming::Json(frame)) => self.pending.push_back(frame),
                 Some(Incoming::Close(got)) => {
+                    self.finish_close().await;
                     assert_eq!(got, Some(code), "closed with the wrong code");
                     return;
                 }
@@ -333,10 +334,23 @@ impl WsClient {
         loop {
             match self.read(deadline).await {
                 Some(Incoming::Json(frame)) => self.pending.push_back(frame),
-                Some(Incoming::Close(code)) => return code,
+                Some(Incoming::Close(code)) => {
+                    self.finish_close().await;
+                    return code;
+                }
                 other => panic!("expected a close frame, got {}", describe(other)),
             }
         }
+    }
+
+    /// After the server's close frame: sends ours back, as a well-behaved
+    /// client does, and waits for the server to hang up. Until then the
+    /// server would wait for our answer before its `$disconnect`.
+    async fn finish_close(&mut self) {
+        let _ = tokio::time::timeout(WAIT, async {
+            while let Some(Ok(_)) = self.stream.next().await {}
+        })
+        .await;
     }
 
     /// Closes from the client side (1000) and waits for the server's close.
