@@ -19,36 +19,42 @@ pub trait JsonExt {
 impl JsonExt for Value {
     #[track_caller]
     fn at(&self, pointer: &str) -> &Value {
-        self.pointer(pointer)
-            .unwrap_or_else(|| panic!("no {pointer} in {self}"))
+        match self.pointer(pointer) {
+            Some(value) => value,
+            None => panic!("no {pointer} in {self}"),
+        }
     }
 
     #[track_caller]
     fn u64_at(&self, pointer: &str) -> u64 {
-        self.at(pointer)
-            .as_u64()
-            .unwrap_or_else(|| panic!("{pointer} is not an unsigned integer in {self}"))
+        match self.at(pointer).as_u64() {
+            Some(n) => n,
+            None => panic!("{pointer} is not an unsigned integer in {self}"),
+        }
     }
 
     #[track_caller]
     fn str_at(&self, pointer: &str) -> &str {
-        self.at(pointer)
-            .as_str()
-            .unwrap_or_else(|| panic!("{pointer} is not a string in {self}"))
+        match self.at(pointer).as_str() {
+            Some(text) => text,
+            None => panic!("{pointer} is not a string in {self}"),
+        }
     }
 
     #[track_caller]
     fn array_at(&self, pointer: &str) -> &Vec<Value> {
-        self.at(pointer)
-            .as_array()
-            .unwrap_or_else(|| panic!("{pointer} is not an array in {self}"))
+        match self.at(pointer).as_array() {
+            Some(items) => items,
+            None => panic!("{pointer} is not an array in {self}"),
+        }
     }
 
     #[track_caller]
     fn bool_at(&self, pointer: &str) -> bool {
-        self.at(pointer)
-            .as_bool()
-            .unwrap_or_else(|| panic!("{pointer} is not a boolean in {self}"))
+        match self.at(pointer).as_bool() {
+            Some(b) => b,
+            None => panic!("{pointer} is not a boolean in {self}"),
+        }
     }
 }
 
