@@ -1,6 +1,6 @@
 //! Lambda function for `$connect`; the handler lives in `banter_handlers`.
 
 #[tokio::main]
-async fn main() -> Result<(), banter_handlers::lambda::Error> {
-    banter_handlers::lambda::serve(env!("CARGO_PKG_NAME")).await
+async fn main() -> Result<(), banter_lambda::Error> {
+    banter_lambda::serve(env!("CARGO_PKG_NAME")).await
 }

@@ -3,7 +3,6 @@
 //! mains and banter-local call the very same functions.
 
 pub mod http;
-pub mod lambda;
 pub mod ws;
 
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
