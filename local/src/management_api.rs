@@ -57,10 +57,15 @@ pub async fn handle(connections: &Connections, id: &str, request: Request) -> Re
 }
 
 fn describe(info: &ConnectionInfo) -> serde_json::Value {
+    // The wire names of the service model (what every AWS SDK parses), not
+    // the capitalised names SDKs show after parsing. userAgent is required.
     serde_json::json!({
-        "ConnectedAt": iso8601(info.connected_at),
-        "Identity": { "SourceIp": info.source_ip, "UserAgent": info.user_agent },
-        "LastActiveAt": iso8601(info.last_active_at),
+        "connectedAt": iso8601(info.connected_at),
+        "identity": {
+            "sourceIp": info.source_ip,
+            "userAgent": info.user_agent.clone().unwrap_or_default(),
+        },
+        "lastActiveAt": iso8601(info.last_active_at),
     })
 }
 

@@ -123,13 +123,13 @@ async fn given_a_live_connection_then_get_describes_it() {
         .expect("get");
     assert_eq!(get.status(), 200);
     let info: serde_json::Value = get.json().await.expect("json");
-    assert_eq!(info["Identity"]["SourceIp"], "127.0.0.1");
-    let connected = info["ConnectedAt"].as_str().expect("ConnectedAt");
+    assert_eq!(info["identity"]["sourceIp"], "127.0.0.1");
+    let connected = info["connectedAt"].as_str().expect("connectedAt");
     assert!(
         connected.ends_with('Z') && connected.contains('T'),
         "{connected}"
     );
-    assert!(info["LastActiveAt"].is_string());
+    assert!(info["lastActiveAt"].is_string());
 }
 
 #[tokio::test]

@@ -22,7 +22,10 @@ pub struct JwtConfig {
     pub secret: Vec<u8>,
     pub issuer: String,
     pub audience: String,
+    /// Lifetime of an access token.
     pub ttl: Duration,
+    /// Lifetime of a pair-chat conversation token.
+    pub conversation_ttl: Duration,
 }
 
 impl Config {
@@ -34,6 +37,7 @@ impl Config {
                 issuer: "banter".to_owned(),
                 audience: "banter-clients".to_owned(),
                 ttl: Duration::from_secs(24 * 3600),
+                conversation_ttl: Duration::from_secs(3600),
             },
             typing_ttl: Duration::from_secs(5),
             connection_ttl: Duration::from_secs(2 * 3600 + 10 * 60),

@@ -83,8 +83,54 @@ pub(crate) fn create_group(
     let tx = db
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .or_unexpected("starting to create a group")?;
+    let room = insert_group(&tx, name, created_by, members, now)?;
+    tx.commit().or_unexpected("committing a new group")?;
+    Ok(room)
+}
+
+pub(crate) fn find_or_create_keyed_group(
+    db: &mut Connection,
+    key: &str,
+    name: &str,
+    created_by: UserId,
+    members: &[UserId],
+    now: Timestamp,
+) -> StoreResult<(Room, bool)> {
+    // Immediate: two callers can't both see "no group" and both create one.
+    let tx = db
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .or_unexpected("starting to find or create a keyed group")?;
+    let existing: Option<u64> = tx
+        .prepare_cached("SELECT room_id FROM group_keys WHERE key = ?1")
+        .and_then(|mut statement| statement.query_row([key], |row| row.get(0)).optional())
+        .or_unexpected("reading a group key")?;
+    if let Some(room_id) = existing {
+        return match room(&tx, RoomId(room_id))? {
+            Some(room) => Ok((room, false)),
+            None => Err(StoreError::Unexpected(anyhow::anyhow!(
+                "group key {key:?} points at missing room {room_id}"
+            ))),
+        };
+    }
+    let room = insert_group(&tx, name, created_by, members, now)?;
+    tx.execute(
+        "INSERT INTO group_keys (key, room_id) VALUES (?1, ?2)",
+        params![key, room.id.0],
+    )
+    .or_unexpected("inserting a group key")?;
+    tx.commit().or_unexpected("committing a new keyed group")?;
+    Ok((room, true))
+}
+
+fn insert_group(
+    tx: &rusqlite::Transaction<'_>,
+    name: &str,
+    created_by: UserId,
+    members: &[UserId],
+    now: Timestamp,
+) -> StoreResult<Room> {
     let room = Room {
-        id: RoomId(next_id(&tx, Counter::Room)?),
+        id: RoomId(next_id(tx, Counter::Room)?),
         kind: RoomKind::Group,
         name: Some(name.to_owned()),
         created_by,
@@ -92,12 +138,11 @@ pub(crate) fn create_group(
         message_count: 0,
         last_message: None,
     };
-    insert_room(&tx, &room)?;
+    insert_room(tx, &room)?;
     let distinct: BTreeSet<UserId> = members.iter().copied().collect();
     for user in distinct {
-        insert_membership(&tx, &new_membership(&room, user, now))?;
+        insert_membership(tx, &new_membership(&room, user, now))?;
     }
-    tx.commit().or_unexpected("committing a new group")?;
     Ok(room)
 }
 

@@ -145,6 +145,21 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn find_or_create_keyed_group(
+        &self,
+        key: &str,
+        name: &str,
+        created_by: UserId,
+        members: &[UserId],
+        now: Timestamp,
+    ) -> StoreResult<(Room, bool)> {
+        let (key, name, members) = (key.to_owned(), name.to_owned(), members.to_vec());
+        self.call(move |db| {
+            rooms::find_or_create_keyed_group(db, &key, &name, created_by, &members, now)
+        })
+        .await
+    }
+
     async fn room(&self, id: RoomId) -> StoreResult<Option<Room>> {
         self.call(move |db| rooms::room(db, id)).await
     }

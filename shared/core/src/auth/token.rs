@@ -3,7 +3,7 @@
 //! algorithm in a token's header is refused.
 
 use crate::config::JwtConfig;
-use crate::domain::{Timestamp, UserId};
+use crate::domain::{RoomId, Timestamp, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +15,21 @@ struct Claims {
     iss: String,
     aud: String,
 }
+
+/// A conversation token: proof, for seed 000's pair chat, that this user
+/// fetched a token for this DM recently. Its own audience keeps it from ever
+/// passing as an access token, and the other way round.
+#[derive(Debug, Serialize, Deserialize)]
+struct ConversationClaims {
+    sub: String,
+    room: u64,
+    iat: i64,
+    exp: i64,
+    iss: String,
+    aud: String,
+}
+
+const CONVERSATION_AUDIENCE_SUFFIX: &str = "#conversation";
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -30,6 +45,7 @@ pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    conversation_validation: Validation,
 }
 
 impl Tokens {
@@ -39,12 +55,51 @@ impl Tokens {
         validation.set_audience(&[&config.audience]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 0;
+        let mut conversation_validation = validation.clone();
+        conversation_validation.set_audience(&[conversation_audience(&config)]);
         Self {
             encoding: EncodingKey::from_secret(&config.secret),
             decoding: DecodingKey::from_secret(&config.secret),
             validation,
+            conversation_validation,
             config,
         }
+    }
+
+    pub fn issue_conversation(
+        &self,
+        user: UserId,
+        room: RoomId,
+        now: Timestamp,
+    ) -> anyhow::Result<String> {
+        let iat = now.seconds();
+        let ttl = i64::try_from(self.config.conversation_ttl.as_secs()).unwrap_or(i64::MAX);
+        let claims = ConversationClaims {
+            sub: user.to_string(),
+            room: room.0,
+            iat,
+            exp: iat.saturating_add(ttl),
+            iss: self.config.issuer.clone(),
+            aud: conversation_audience(&self.config),
+        };
+        Ok(encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
+    }
+
+    pub fn verify_conversation(&self, token: &str) -> Result<(UserId, RoomId), TokenError> {
+        use jsonwebtoken::errors::ErrorKind;
+        let data =
+            decode::<ConversationClaims>(token, &self.decoding, &self.conversation_validation)
+                .map_err(|e| match e.kind() {
+                    ErrorKind::ExpiredSignature => TokenError::Expired,
+                    _ => TokenError::Invalid,
+                })?;
+        let user = UserId::parse_str(&data.claims.sub).ok_or(TokenError::Invalid)?;
+        let room = RoomId::parse(data.claims.room).ok_or(TokenError::Invalid)?;
+        Ok((user, room))
     }
 
     pub fn issue(&self, user: UserId, now: Timestamp) -> anyhow::Result<String> {
@@ -77,6 +132,10 @@ impl Tokens {
     }
 }
 
+fn conversation_audience(config: &JwtConfig) -> String {
+    format!("{}{CONVERSATION_AUDIENCE_SUFFIX}", config.audience)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,7 +149,35 @@ mod tests {
             issuer: "banter".into(),
             audience: "banter-clients".into(),
             ttl: Duration::from_secs(60),
+            conversation_ttl: Duration::from_secs(60),
         }
+    }
+
+    #[test]
+    fn conversation_tokens_and_access_tokens_never_pass_for_each_other() {
+        let tokens = Tokens::new(config(b"k"));
+        let now = Timestamp::now();
+        let conversation = tokens
+            .issue_conversation(UserId(7), RoomId(3), now)
+            .unwrap_or_default();
+        assert_eq!(
+            tokens.verify_conversation(&conversation),
+            Ok((UserId(7), RoomId(3)))
+        );
+        assert_eq!(tokens.verify(&conversation), Err(TokenError::Invalid));
+        let access = tokens.issue(UserId(7), now).unwrap_or_default();
+        assert_eq!(
+            tokens.verify_conversation(&access),
+            Err(TokenError::Invalid)
+        );
+        let old = Timestamp(now.millis() - 3_600_000);
+        let expired = tokens
+            .issue_conversation(UserId(7), RoomId(3), old)
+            .unwrap_or_default();
+        assert_eq!(
+            tokens.verify_conversation(&expired),
+            Err(TokenError::Expired)
+        );
     }
 
     #[test]

@@ -161,6 +161,8 @@ macro_rules! __store_conformance_checks {
                 given_members_when_creating_a_group_then_a_group_with_that_name_and_those_members,
                 given_the_same_members_when_creating_two_groups_then_two_rooms,
                 given_unknown_room_ids_when_getting_rooms_then_they_are_left_out,
+                given_a_new_key_when_finding_or_creating_a_keyed_group_then_created_once_with_those_members,
+                given_many_tasks_when_racing_to_find_or_create_one_keyed_group_then_exactly_one_room,
             }
             members {
                 given_a_non_member_when_adding_then_true_and_read_state_starts_at_the_newest_message,

@@ -308,3 +308,76 @@ pub async fn given_unknown_room_ids_when_getting_rooms_then_they_are_left_out(st
         "rooms(&[]) must be empty"
     );
 }
+
+pub async fn given_a_new_key_when_finding_or_creating_a_keyed_group_then_created_once_with_those_members(
+    store: SharedStore,
+) {
+    let users = new_users(&*store, 3).await;
+    let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
+    let key = format!("key-{}", random_hex(12));
+    let (room, created) = store
+        .find_or_create_keyed_group(&key, "1_2_3", ids[0], &ids, some_time())
+        .await
+        .must("first find_or_create_keyed_group");
+    assert!(created, "the first call for a key must create the group");
+    assert_eq!(room.kind, RoomKind::Group);
+    assert_eq!(room.name.as_deref(), Some("1_2_3"));
+    let members = store
+        .members(room.id)
+        .await
+        .must("members of the keyed group");
+    assert_eq!(
+        member_ids(&members),
+        sorted(&ids),
+        "exactly the given members"
+    );
+
+    let (again, created_again) = store
+        .find_or_create_keyed_group(&key, "ignored", ids[1], &ids[..2], some_time())
+        .await
+        .must("second find_or_create_keyed_group");
+    assert!(!created_again, "a known key must find, not create");
+    assert_eq!(again.id, room.id, "a known key gives its group");
+    let (other, _) = store
+        .find_or_create_keyed_group(&format!("{key}-other"), "x", ids[0], &ids, some_time())
+        .await
+        .must("another key");
+    assert_ne!(other.id, room.id, "another key is another group");
+}
+
+pub async fn given_many_tasks_when_racing_to_find_or_create_one_keyed_group_then_exactly_one_room(
+    store: SharedStore,
+) {
+    let users = new_users(&*store, 3).await;
+    let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
+    let key = format!("race-{}", random_hex(12));
+    let mut tasks = JoinSet::new();
+    for _ in 0..16 {
+        let (store, key, ids) = (store.clone(), key.clone(), ids.clone());
+        tasks.spawn(async move {
+            store
+                .find_or_create_keyed_group(&key, "race", ids[0], &ids, some_time())
+                .await
+        });
+    }
+    let mut rooms = Vec::new();
+    let mut created = 0;
+    while let Some(joined) = tasks.join_next().await {
+        let (room, was_created) = joined
+            .expect("a racing find_or_create_keyed_group task panicked")
+            .must("racing find_or_create_keyed_group");
+        created += usize::from(was_created);
+        rooms.push(room.id);
+    }
+    let mut distinct = sorted(&rooms);
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        1,
+        "16 racing calls for one key must give one room, got {distinct:?}"
+    );
+    assert_eq!(
+        created, 1,
+        "exactly one racing call must report created = true"
+    );
+}

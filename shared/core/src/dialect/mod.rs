@@ -1,14 +1,19 @@
 //! Wire dialects: pure codecs between one client API's frames and the core's
 //! commands, replies and events. A connection records its dialect at
-//! `$connect`; every frame to or from it goes through the match below.
+//! `$connect`; every frame to or from it goes through the matches below.
 //! Dialects never touch storage or AWS.
 
+pub mod conversations;
+pub mod events;
 pub mod native;
+pub mod pair;
+pub mod rooms;
 
 use crate::domain::connection::DialectKind;
 use crate::domain::{Connection, Event, UserId};
 use crate::service::ErrorCode;
 use crate::service::commands::{Command, Reply};
+use std::collections::BTreeMap;
 
 /// A decoded frame: the command and the client's id for correlating replies.
 #[derive(Clone, Debug)]
@@ -45,46 +50,133 @@ impl Rejection {
     }
 }
 
-pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
-    match connection.dialect {
-        DialectKind::Native => native::decode(frame),
+/// The `$connect` query string (first value of each parameter).
+pub type Query = BTreeMap<String, String>;
+
+/// How a dialect's connection is opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectPlan {
+    pub auth: ConnectAuth,
+    pub target: ConnectTarget,
+    /// Opaque per-connection state the dialect wants kept (JSON or empty).
+    pub dialect_state: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectAuth {
+    /// `?token=` on the URL; the handshake is refused (401) without it.
+    QueryToken,
+    /// The first frame carries the token; until then the socket hears nothing.
+    FirstFrame,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConnectTarget {
+    AllRooms,
+    Notifications,
+    /// One conversation by its seed-003 name (`alice_bob`, `1_2_3`).
+    Conversation(String),
+}
+
+/// Who an event is being encoded for, with what some dialects add.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Recipient {
+    pub user_id: UserId,
+    /// The recipient's unread count over all rooms, for dialects that show
+    /// it (`needs_total_unread`); `None` otherwise.
+    pub total_unread: Option<u64>,
+}
+
+/// The dialect's connect plan for this query, or why it cannot connect.
+pub fn connect_plan(kind: DialectKind, query: &Query) -> Result<ConnectPlan, String> {
+    match kind {
+        DialectKind::Native => Ok(ConnectPlan {
+            auth: ConnectAuth::QueryToken,
+            target: ConnectTarget::AllRooms,
+            dialect_state: String::new(),
+        }),
+        DialectKind::Pair => pair::connect_plan(query),
+        DialectKind::Rooms | DialectKind::Events => Ok(ConnectPlan {
+            auth: ConnectAuth::FirstFrame,
+            target: ConnectTarget::AllRooms,
+            dialect_state: String::new(),
+        }),
+        DialectKind::Conversations => conversations::connect_plan(query),
+        DialectKind::Notifications => Ok(ConnectPlan {
+            auth: ConnectAuth::QueryToken,
+            target: ConnectTarget::Notifications,
+            dialect_state: String::new(),
+        }),
     }
 }
 
-/// The frame answering a request, or `None` when the dialect stays silent.
+pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
+    match connection.dialect {
+        DialectKind::Native => native::decode(frame),
+        DialectKind::Pair => pair::decode(connection, frame),
+        DialectKind::Rooms => rooms::decode(connection, frame),
+        DialectKind::Events => events::decode(connection, frame),
+        DialectKind::Conversations | DialectKind::Notifications => {
+            conversations::decode(connection, frame)
+        }
+    }
+}
+
+/// The frames answering a request; none when the dialect stays silent.
 pub fn encode_reply(
     connection: &Connection,
     request_id: Option<&str>,
     reply: &Reply,
-) -> Option<String> {
+) -> Vec<String> {
     match connection.dialect {
-        DialectKind::Native => native::encode_reply(request_id, reply),
+        DialectKind::Native => native::encode_reply(request_id, reply)
+            .into_iter()
+            .collect(),
+        DialectKind::Pair => pair::encode_reply(connection, reply),
+        DialectKind::Rooms => rooms::encode_reply(connection, reply),
+        DialectKind::Events => events::encode_reply(connection, reply),
+        DialectKind::Conversations | DialectKind::Notifications => {
+            conversations::encode_reply(connection, reply)
+        }
     }
 }
 
 /// API Gateway refuses to push more than 128 KB to a connection (413).
 pub const MAX_PUSH_BYTES: usize = 128 * 1024;
 
-/// Like `encode_reply`, shrinking the reply until its frame can be pushed.
+/// Like `encode_reply`, shrinking the reply until every frame can be pushed.
 pub fn encode_reply_to_fit(
     connection: &Connection,
     request_id: Option<&str>,
     mut reply: Reply,
-) -> Option<String> {
+) -> Vec<String> {
     loop {
-        let frame = encode_reply(connection, request_id, &reply)?;
-        if frame.len() <= MAX_PUSH_BYTES || !reply.shrink() {
-            return Some(frame);
+        let frames = encode_reply(connection, request_id, &reply);
+        if frames.iter().all(|f| f.len() <= MAX_PUSH_BYTES) || !reply.shrink() {
+            return frames;
         }
     }
 }
 
-/// The frame telling `recipient` about `event`, or `None` when this
-/// dialect has no way to say it.
-pub fn encode_event(connection: &Connection, recipient: UserId, event: &Event) -> Option<String> {
+/// The frames telling `recipient` about `event`; none when this dialect has
+/// no way to say it.
+pub fn encode_event(connection: &Connection, recipient: &Recipient, event: &Event) -> Vec<String> {
     match connection.dialect {
-        DialectKind::Native => native::encode_event(recipient, event),
+        DialectKind::Native => native::encode_event(recipient.user_id, event)
+            .into_iter()
+            .collect(),
+        DialectKind::Pair => pair::encode_event(connection, recipient, event),
+        DialectKind::Rooms => rooms::encode_event(connection, recipient, event),
+        DialectKind::Events => events::encode_event(connection, recipient, event),
+        DialectKind::Conversations | DialectKind::Notifications => {
+            conversations::encode_event(connection, recipient, event)
+        }
     }
+}
+
+/// Whether this dialect's events carry the recipient's total unread count.
+pub fn needs_total_unread(kind: DialectKind) -> bool {
+    kind == DialectKind::Notifications
 }
 
 #[cfg(test)]
@@ -118,6 +210,7 @@ mod tests {
             .collect();
         let page = HistoryPage {
             messages,
+            members: Vec::new(),
             has_more: false,
             backwards: true,
         };
@@ -125,7 +218,9 @@ mod tests {
             room_id: RoomId(1),
             page,
         };
-        let frame = encode_reply_to_fit(&connection, Some("r"), reply).unwrap_or_default();
+        let frame = encode_reply_to_fit(&connection, Some("r"), reply)
+            .pop()
+            .unwrap_or_default();
         assert!(frame.len() <= MAX_PUSH_BYTES, "{} bytes", frame.len());
         let value: serde_json::Value = serde_json::from_str(&frame).unwrap_or_default();
         assert_eq!(value["has_more"], true);

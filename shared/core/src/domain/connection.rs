@@ -10,20 +10,42 @@ use serde::{Deserialize, Serialize};
 pub enum DialectKind {
     /// Banter's own protocol (docs/protocol/native.md).
     Native,
+    /// Pair chat with conversation tokens (seed 000, docs/protocol/pair.md).
+    Pair,
+    /// Rooms with a CONNECTED handshake (seed 001, docs/protocol/rooms.md).
+    Rooms,
+    /// Event channels (seed 002, docs/protocol/events.md).
+    Events,
+    /// One conversation's socket (seed 003, docs/protocol/conversations.md).
+    Conversations,
+    /// The unread-count socket of seed 003 (docs/protocol/conversations.md).
+    Notifications,
 }
 
 impl DialectKind {
+    pub const ALL: [Self; 6] = [
+        Self::Native,
+        Self::Pair,
+        Self::Rooms,
+        Self::Events,
+        Self::Conversations,
+        Self::Notifications,
+    ];
+
+    /// The name clients give as `?dialect=` (and stores keep).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Native => "native",
+            Self::Pair => "pair",
+            Self::Rooms => "rooms",
+            Self::Events => "events",
+            Self::Conversations => "conversations",
+            Self::Notifications => "notifications",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "native" => Some(Self::Native),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
     }
 }
 
@@ -47,6 +69,11 @@ impl Scope {
             Self::AllRooms | Self::Notifications => true,
             Self::Room(only) => only == room,
         }
+    }
+
+    /// Whether an event about any of `rooms` should reach this connection.
+    pub fn covers_any(self, rooms: &[RoomId]) -> bool {
+        rooms.iter().any(|room| self.covers(*room))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Domain events: what happened, before any dialect decides how to say it.
 
-use super::{Message, MessageId, RoomId, RoomKind, Timestamp, User, UserId};
+use super::{ConnectionId, Message, MessageId, RoomId, RoomKind, Timestamp, User, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Enough about a room for any dialect to describe an event in it.
@@ -23,6 +23,9 @@ pub enum Event {
         sender: User,
         room: RoomRef,
         unread_counts: Vec<(UserId, u64)>,
+        /// The connection the message was sent from, if any: some dialects
+        /// answer it with an acknowledgement instead of the message itself.
+        origin: Option<ConnectionId>,
     },
     /// A member started or stopped typing. `expires_at` says when a client
     /// should treat a start as stopped if no stop or refresh arrives.
@@ -33,7 +36,13 @@ pub enum Event {
         expires_at: Option<Timestamp>,
     },
     /// A user came online (first connection) or went offline (last one gone).
-    Presence { user: User, online: bool },
+    /// `room_ids` are the user's rooms: a socket scoped to one room hears
+    /// only about that room's members.
+    Presence {
+        user: User,
+        online: bool,
+        room_ids: Vec<RoomId>,
+    },
     /// The receiving user's read state in a room changed.
     ReadState {
         room_id: RoomId,
@@ -54,15 +63,22 @@ pub enum Event {
     },
 }
 
+/// Which rooms an event concerns, for filtering by a connection's scope.
+pub enum EventRooms<'a> {
+    One(RoomId),
+    Any(&'a [RoomId]),
+}
+
 impl Event {
-    /// The room the event is about, if it is about one.
-    pub fn room_id(&self) -> Option<RoomId> {
+    pub fn rooms(&self) -> EventRooms<'_> {
         match self {
-            Self::MessageCreated { room, .. } | Self::MemberAdded { room, .. } => Some(room.id),
+            Self::MessageCreated { room, .. } | Self::MemberAdded { room, .. } => {
+                EventRooms::One(room.id)
+            }
             Self::Typing { room_id, .. }
             | Self::ReadState { room_id, .. }
-            | Self::MemberRemoved { room_id, .. } => Some(*room_id),
-            Self::Presence { .. } => None,
+            | Self::MemberRemoved { room_id, .. } => EventRooms::One(*room_id),
+            Self::Presence { room_ids, .. } => EventRooms::Any(room_ids),
         }
     }
 }

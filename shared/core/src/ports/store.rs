@@ -89,6 +89,17 @@ pub trait Store: Send + Sync {
         members: &[UserId],
         now: Timestamp,
     ) -> StoreResult<Room>;
+    /// The group known by `key` (unique), created on first use with these
+    /// members. Returns the room and whether it was created now. Serves
+    /// seed 003's `1_2_3` names: the group of exactly those users.
+    async fn find_or_create_keyed_group(
+        &self,
+        key: &str,
+        name: &str,
+        created_by: UserId,
+        members: &[UserId],
+        now: Timestamp,
+    ) -> StoreResult<(Room, bool)>;
     async fn room(&self, id: RoomId) -> StoreResult<Option<Room>>;
     /// Batch get; unknown ids are left out.
     async fn rooms(&self, ids: &[RoomId]) -> StoreResult<Vec<Room>>;

@@ -60,30 +60,30 @@ impl Services {
             .collect())
     }
 
-    /// Everyone who shares a room with `user`, `user` left out.
-    pub async fn co_members(&self, user: UserId) -> ChatResult<Vec<UserId>> {
-        let rooms: Vec<RoomId> = self
+    /// Announces a user's presence to everyone sharing a room with them.
+    pub(crate) async fn announce_presence(&self, user: UserId, online: bool) -> ChatResult<()> {
+        let room_ids: Vec<RoomId> = self
             .store
             .memberships_of(user)
             .await?
             .into_iter()
             .map(|m| m.room_id)
             .collect();
-        let mut everyone = BTreeSet::new();
-        for room in rooms {
-            everyone.extend(self.member_ids(room).await?);
+        let mut audience = BTreeSet::new();
+        for room in &room_ids {
+            audience.extend(self.member_ids(*room).await?);
         }
-        everyone.remove(&user);
-        Ok(everyone.into_iter().collect())
-    }
-
-    pub(crate) async fn announce_presence(&self, user: UserId, online: bool) -> ChatResult<()> {
-        let audience = self.co_members(user).await?;
+        audience.remove(&user);
         if audience.is_empty() {
             return Ok(());
         }
+        let audience: Vec<UserId> = audience.into_iter().collect();
         let user = self.user(user).await?;
-        let event = Event::Presence { user, online };
+        let event = Event::Presence {
+            user,
+            online,
+            room_ids,
+        };
         // Offline users found while announcing are not announced in turn:
         // that would cascade; $disconnect or the TTL covers them.
         let _ = self.deliver_once(&audience, &event).await;

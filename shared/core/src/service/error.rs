@@ -34,6 +34,9 @@ pub enum ErrorCode {
     /// The request conflicts with the current state (e.g. removing from a DM).
     Conflict,
     PayloadTooLarge,
+    /// A pair-chat conversation token that is expired, forged or for
+    /// another conversation (seed 000's EXPIRED_CONVERSATION_TOKEN).
+    ConversationTokenInvalid,
     Internal,
 }
 
@@ -53,6 +56,7 @@ impl ErrorCode {
         Self::Forbidden,
         Self::Conflict,
         Self::PayloadTooLarge,
+        Self::ConversationTokenInvalid,
         Self::Internal,
     ];
 
@@ -71,6 +75,7 @@ impl ErrorCode {
             Self::Forbidden => "FORBIDDEN",
             Self::Conflict => "CONFLICT",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::ConversationTokenInvalid => "CONVERSATION_TOKEN_INVALID",
             Self::Internal => "INTERNAL",
         }
     }
@@ -79,7 +84,10 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             Self::InvalidJson | Self::UnknownAction | Self::InvalidField | Self::TextTooLong => 400,
-            Self::Unauthorized | Self::TokenExpired | Self::InvalidCredentials => 401,
+            Self::Unauthorized
+            | Self::TokenExpired
+            | Self::InvalidCredentials
+            | Self::ConversationTokenInvalid => 401,
             Self::NotAMember | Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::UsernameTaken | Self::Conflict => 409,

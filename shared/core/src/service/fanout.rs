@@ -4,10 +4,12 @@
 //! user, never by scanning all connections.
 
 use super::Services;
-use crate::dialect;
+use crate::dialect::{self, Recipient};
+use crate::domain::event::EventRooms;
 use crate::domain::{Connection, Event, Timestamp, UserId};
 use crate::ports::PushError;
 use futures::StreamExt;
+use std::collections::BTreeMap;
 
 impl Services {
     /// Delivers `event`, then announces anyone whose last connection turned
@@ -30,21 +32,50 @@ impl Services {
                 return Vec::new();
             }
         };
-        let room = event.room_id();
-        let frames = connections.into_iter().filter_map(|connection| {
-            let recipient = connection.user_id?;
-            if room.is_some_and(|room| !connection.scope.covers(room)) {
-                return None;
-            }
-            let frame = dialect::encode_event(&connection, recipient, event)?;
-            Some((connection, frame))
+        let connections: Vec<Connection> = connections
+            .into_iter()
+            .filter(|c| c.user_id.is_some() && wants(c, event))
+            .collect();
+        let totals = self.totals_for(&connections).await;
+        let frames = connections.into_iter().flat_map(|connection| {
+            let recipient = Recipient {
+                user_id: connection.user_id.unwrap_or(UserId(0)),
+                total_unread: connection.user_id.and_then(|u| totals.get(&u).copied()),
+            };
+            dialect::encode_event(&connection, &recipient, event)
+                .into_iter()
+                .map(move |frame| (connection.clone(), frame))
         });
         let gone: Vec<Option<UserId>> = futures::stream::iter(frames)
             .map(|(connection, frame)| async move { self.push_frame(&connection, &frame).await })
             .buffer_unordered(self.config.fanout_concurrency.max(1))
             .collect()
             .await;
-        gone.into_iter().flatten().collect()
+        let mut gone: Vec<UserId> = gone.into_iter().flatten().collect();
+        gone.sort_unstable();
+        gone.dedup();
+        gone
+    }
+
+    /// Total unread counts, only for users with a connection whose dialect
+    /// shows them (one room-list read per such user, never for the others).
+    async fn totals_for(&self, connections: &[Connection]) -> BTreeMap<UserId, u64> {
+        let mut totals = BTreeMap::new();
+        for connection in connections {
+            let Some(user) = connection.user_id else {
+                continue;
+            };
+            if !dialect::needs_total_unread(connection.dialect) || totals.contains_key(&user) {
+                continue;
+            }
+            match self.total_unread(user).await {
+                Ok(total) => {
+                    totals.insert(user, total);
+                }
+                Err(e) => e.log("fan-out: total unread"),
+            }
+        }
+        totals
     }
 
     /// Pushes one frame. On 410 the stale connection (never the sender's
@@ -69,5 +100,13 @@ impl Services {
                 None
             }
         }
+    }
+}
+
+/// Whether the connection's scope covers the event's rooms.
+fn wants(connection: &Connection, event: &Event) -> bool {
+    match event.rooms() {
+        EventRooms::One(room) => connection.scope.covers(room),
+        EventRooms::Any(rooms) => connection.scope.covers_any(rooms),
     }
 }

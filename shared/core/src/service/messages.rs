@@ -4,7 +4,9 @@
 use super::rooms::room_ref;
 use super::{ChatError, ChatResult, ErrorCode, Services};
 use crate::domain::limits::{MAX_CLIENT_MESSAGE_ID, MAX_PAGE, MAX_TEXT_CHARS};
-use crate::domain::{Event, Message, MessageId, NewMessage, RoomId, Timestamp, UserId};
+use crate::domain::{
+    ConnectionId, Event, Message, MessageId, NewMessage, RoomId, Timestamp, User, UserId,
+};
 use crate::ports::{AppendOutcome, HistoryQuery};
 
 /// What a client asks to send.
@@ -23,10 +25,20 @@ pub struct Sent {
     pub duplicate: bool,
 }
 
+/// A room member as a history page needs them: who sent what, who read what.
+#[derive(Clone, Debug)]
+pub struct MemberState {
+    pub user: User,
+    pub read_seq: u64,
+}
+
 /// One page of history, oldest first.
 #[derive(Clone, Debug)]
 pub struct HistoryPage {
     pub messages: Vec<Message>,
+    /// The room's current members, for dialects that name senders or show
+    /// read receipts (a sender who left is not among them).
+    pub members: Vec<MemberState>,
     /// Whether more messages lie further in the direction of the query.
     pub has_more: bool,
     /// True when paging towards older messages (`before`, or the newest page).
@@ -61,6 +73,18 @@ pub struct ReadState {
 
 impl Services {
     pub async fn send(&self, me: UserId, room_id: RoomId, draft: Draft) -> ChatResult<Sent> {
+        self.send_from(me, room_id, draft, None).await
+    }
+
+    /// `send`, from a WebSocket connection: fan-out tells the dialects which
+    /// connection sent it (some acknowledge it instead of echoing).
+    pub async fn send_from(
+        &self,
+        me: UserId,
+        room_id: RoomId,
+        draft: Draft,
+        origin: Option<&ConnectionId>,
+    ) -> ChatResult<Sent> {
         validate_draft(&draft)?;
         let membership = self.require_member(room_id, me).await?;
         let file = match &draft.file_id {
@@ -91,7 +115,7 @@ impl Services {
             // Sending ends typing; clear it before the message lands on screens.
             self.set_typing(me, room_id, false).await?;
         }
-        self.announce(&message).await?;
+        self.announce(&message, origin.cloned()).await?;
         Ok(Sent {
             message,
             duplicate: false,
@@ -99,7 +123,7 @@ impl Services {
     }
 
     /// Tells every live connection of every member about a stored message.
-    async fn announce(&self, message: &Message) -> ChatResult<()> {
+    async fn announce(&self, message: &Message, origin: Option<ConnectionId>) -> ChatResult<()> {
         let members = self.store.members(message.room_id).await?;
         let room = self
             .store
@@ -118,6 +142,7 @@ impl Services {
             sender,
             room: room_ref(&room, member_ids.clone()),
             unread_counts,
+            origin,
         };
         self.deliver(&member_ids, &event).await;
         Ok(())
@@ -157,7 +182,9 @@ impl Services {
         if backwards {
             messages.reverse();
         }
+        let members = self.member_states(room_id).await?;
         Ok(HistoryPage {
+            members,
             messages,
             has_more,
             backwards,
@@ -203,6 +230,31 @@ impl Services {
         };
         self.deliver(&[me], &event).await;
         Ok(state)
+    }
+
+    /// The room's members with their profiles and read state.
+    pub async fn member_states(&self, room_id: RoomId) -> ChatResult<Vec<MemberState>> {
+        let memberships = self.store.members(room_id).await?;
+        let ids: Vec<UserId> = memberships.iter().map(|m| m.user_id).collect();
+        let users = self.store.users(&ids).await?;
+        Ok(memberships
+            .iter()
+            .filter_map(|m| {
+                let user = users.iter().find(|u| u.id == m.user_id)?.clone();
+                Some(MemberState {
+                    user,
+                    read_seq: m.read_seq,
+                })
+            })
+            .collect())
+    }
+
+    /// Marks every room of `me` read, one room at a time.
+    pub async fn mark_all_read(&self, me: UserId) -> ChatResult<()> {
+        for membership in self.store.memberships_of(me).await? {
+            self.mark_read(me, membership.room_id, None).await?;
+        }
+        Ok(())
     }
 
     /// Unread messages over every room of `me`.
@@ -261,6 +313,7 @@ mod tests {
             .collect();
         HistoryPage {
             messages,
+            members: Vec::new(),
             has_more: false,
             backwards,
         }

@@ -4,12 +4,14 @@
 pub mod accounts;
 pub mod commands;
 pub mod connections;
+pub mod conversation_names;
 pub mod error;
 pub mod fanout;
 pub mod files;
 pub mod membership;
 pub mod messages;
 pub mod rooms;
+pub mod session;
 pub mod typing;
 
 pub use error::{ChatError, ChatResult, ErrorCode};

@@ -6,9 +6,9 @@ use super::response::ok;
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use banter_core::dialect;
 use banter_core::domain::{Connection, ConnectionId};
+use banter_core::service::ChatError;
 use banter_core::service::Services;
 use banter_core::service::commands::Reply;
-use banter_core::service::{ChatError, ErrorCode};
 
 pub async fn handle(
     services: &Services,
@@ -31,7 +31,7 @@ pub async fn handle(
     };
     let frame = event.body.unwrap_or_default();
     let (request_id, reply) = respond(services, &connection, &frame).await;
-    if let Some(frame) = dialect::encode_reply_to_fit(&connection, request_id.as_deref(), reply) {
+    for frame in dialect::encode_reply_to_fit(&connection, request_id.as_deref(), reply) {
         services.push_frame(&connection, &frame).await;
     }
     ok()
@@ -42,14 +42,11 @@ async fn respond(
     connection: &Connection,
     frame: &str,
 ) -> (Option<String>, Reply) {
-    let request = match dialect::decode(connection, frame) {
-        Ok(request) => request,
-        Err(rejection) => return rejection.into_reply(),
-    };
-    let Some(user) = connection.user_id else {
-        let e = ChatError::new(ErrorCode::Unauthorized, "authenticate first");
-        return (request.request_id, Reply::error(&e));
-    };
-    let reply = services.execute(user, request.command).await;
-    (request.request_id, reply)
+    match dialect::decode(connection, frame) {
+        Ok(request) => {
+            let reply = services.execute(connection, request.command).await;
+            (request.request_id, reply)
+        }
+        Err(rejection) => rejection.into_reply(),
+    }
 }

@@ -6,7 +6,7 @@ use crate::domain::limits::DEFAULT_PAGE;
 use crate::domain::{MessageId, RoomId};
 use crate::ports::HistoryQuery;
 use crate::service::ErrorCode;
-use crate::service::commands::Command;
+use crate::service::commands::{Command, RoomTarget};
 use crate::service::messages::Draft;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -77,7 +77,9 @@ pub fn decode(frame: &str) -> Result<Request, Rejection> {
         "send" => {
             let f: SendFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
             Command::Send {
-                room_id: room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                room: RoomTarget::Id(
+                    room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                ),
                 draft: Draft {
                     text: f.text,
                     client_message_id: f.client_message_id,
@@ -88,14 +90,18 @@ pub fn decode(frame: &str) -> Result<Request, Rejection> {
         "typing" => {
             let f: TypingFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
             Command::Typing {
-                room_id: room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                room: RoomTarget::Id(
+                    room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                ),
                 typing: f.typing,
             }
         }
         "read" => {
             let f: ReadFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
             Command::MarkRead {
-                room_id: room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                room: RoomTarget::Id(
+                    room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                ),
                 up_to: match f.message_id {
                     Some(id) => Some(message(id).map_err(|m| reject(ErrorCode::InvalidField, m))?),
                     None => None,
@@ -105,7 +111,9 @@ pub fn decode(frame: &str) -> Result<Request, Rejection> {
         "history" => {
             let f: HistoryFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
             Command::History {
-                room_id: room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                room: RoomTarget::Id(
+                    room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                ),
                 query: history_query(f.before, f.after, f.limit)
                     .map_err(|m| reject(ErrorCode::InvalidField, m))?,
             }
@@ -225,8 +233,8 @@ mod tests {
             r#"{"action":"send","request_id":"r","room_id":3,"text":"hi","client_message_id":"c1"}"#,
         );
         match request.map(|r| r.command) {
-            Ok(Command::Send { room_id, draft }) => {
-                assert_eq!(room_id, RoomId(3));
+            Ok(Command::Send { room, draft }) => {
+                assert_eq!(room, RoomTarget::Id(RoomId(3)));
                 assert_eq!(draft.text, "hi");
                 assert_eq!(draft.client_message_id.as_deref(), Some("c1"));
             }

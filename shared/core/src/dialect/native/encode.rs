@@ -37,6 +37,8 @@ pub fn encode_reply(request_id: Option<&str>, reply: &Reply) -> Option<String> {
             "rooms": rooms.iter().map(WireRoom::from).collect::<Vec<_>>(),
         }),
         Reply::Pong => json!({ "type": "pong" }),
+        // Native sockets authenticate on the URL and are not greeted.
+        Reply::Authenticated { .. } | Reply::UnreadTotal(_) | Reply::Welcome { .. } => return None,
         Reply::Error { code, message } => json!({
             "type": "error",
             "code": code,
@@ -74,7 +76,7 @@ pub fn encode_event(recipient: UserId, event: &Event) -> Option<String> {
             "typing": typing,
             "expires_at": expires_at.map(|t| t.millis()),
         }),
-        Event::Presence { user, online } => json!({
+        Event::Presence { user, online, .. } => json!({
             "type": "presence",
             "user": WireUser::from(user),
             "online": online,
