@@ -732,12 +732,14 @@ fn sample_events() -> Vec<Event> {
         },
         Event::Typing {
             room_id: RoomId(7),
+            room_kind: RoomKind::Group,
             user: user(1, "mark", "Mark"),
             typing: true,
             expires_at: Some(Timestamp(1_795_744_895_123)),
         },
         Event::Typing {
             room_id: RoomId(7),
+            room_kind: RoomKind::Group,
             user: user(1, "mark", "Mark"),
             typing: false,
             expires_at: None,

@@ -31,6 +31,8 @@ pub enum Event {
     /// should treat a start as stopped if no stop or refresh arrives.
     Typing {
         room_id: RoomId,
+        /// DM-only dialects say nothing about typing in groups.
+        room_kind: RoomKind,
         user: User,
         typing: bool,
         expires_at: Option<Timestamp>,

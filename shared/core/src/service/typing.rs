@@ -1,12 +1,18 @@
 //! Typing: ephemeral, never history. A start holds for `typing_ttl` unless
 //! refreshed; a stop, a sent message or the deadline ends it.
 
-use super::{ChatResult, Services};
+use super::{ChatError, ChatResult, Services};
 use crate::domain::{Event, RoomId, Timestamp, UserId};
 
 impl Services {
     pub async fn set_typing(&self, me: UserId, room_id: RoomId, typing: bool) -> ChatResult<()> {
         self.require_member(room_id, me).await?;
+        let room_kind = self
+            .store
+            .room(room_id)
+            .await?
+            .ok_or_else(|| ChatError::not_found("room"))?
+            .kind;
         let expires_at = typing.then(|| Timestamp::now().plus(self.config.typing_ttl));
         self.store.set_typing(room_id, me, expires_at).await?;
         let user = self.user(me).await?;
@@ -18,6 +24,7 @@ impl Services {
             .collect();
         let event = Event::Typing {
             room_id,
+            room_kind,
             user,
             typing,
             expires_at,

@@ -69,6 +69,7 @@ pub fn encode_event(recipient: UserId, event: &Event) -> Option<String> {
             user,
             typing,
             expires_at,
+            ..
         } => json!({
             "type": "typing",
             "room_id": room_id,
