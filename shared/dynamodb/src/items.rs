@@ -142,7 +142,8 @@ pub mod attr {
     pub const CONNECTED_AT: &str = "connected_at";
     /// Exact expiry in milliseconds: what "live" is decided on.
     pub const EXPIRES_AT_MS: &str = "expires_at_ms";
-    /// Expiry in epoch seconds, rounded up: the table's TTL attribute.
+    /// Expiry in epoch seconds, rounded up, plus a grace: the table's TTL
+    /// attribute (see [`ttl_seconds`](super::ttl_seconds)).
     pub const EXPIRES_AT: &str = crate::table::TTL_ATTRIBUTE;
     pub const DIALECT_STATE: &str = "dialect_state";
     /// A connection's revision: every write of it checks and bumps it.
@@ -341,10 +342,16 @@ impl FromItem for Message {
 
 // ---- connections --------------------------------------------------------------
 
-/// The TTL attribute's value: epoch seconds, rounded up so DynamoDB never
-/// deletes a connection before it stopped being live.
+/// The TTL attribute's value: the expiry in epoch seconds, rounded up, plus
+/// [`TTL_GRACE`](crate::table::TTL_GRACE). TTL is only garbage collection:
+/// whether a connection is live is decided on `expires_at_ms`, and an
+/// expired connection stays deletable (so a late `$disconnect` still finds
+/// it and reports the user's remaining count) until the grace has passed.
 pub fn ttl_seconds(expires_at: Timestamp) -> i64 {
-    expires_at.millis().div_euclid(1000) + i64::from(expires_at.millis().rem_euclid(1000) != 0)
+    let seconds =
+        expires_at.millis().div_euclid(1000) + i64::from(expires_at.millis().rem_euclid(1000) != 0);
+    let grace = i64::try_from(crate::table::TTL_GRACE.as_secs()).unwrap_or(i64::MAX);
+    seconds.saturating_add(grace)
 }
 
 fn scope_attributes(scope: Scope) -> (&'static str, Option<RoomId>) {
@@ -496,10 +503,11 @@ mod tests {
     }
 
     #[test]
-    fn the_ttl_rounds_up_to_whole_seconds() {
-        assert_eq!(ttl_seconds(Timestamp(7_200_000)), 7_200);
-        assert_eq!(ttl_seconds(Timestamp(7_200_001)), 7_201);
-        assert_eq!(ttl_seconds(Timestamp(-1)), 0);
+    fn the_ttl_rounds_up_to_whole_seconds_and_adds_the_grace() {
+        let grace = i64::try_from(crate::table::TTL_GRACE.as_secs()).expect("a small grace");
+        assert_eq!(ttl_seconds(Timestamp(7_200_000)), 7_200 + grace);
+        assert_eq!(ttl_seconds(Timestamp(7_200_001)), 7_201 + grace);
+        assert_eq!(ttl_seconds(Timestamp(-1)), grace);
     }
 
     #[test]

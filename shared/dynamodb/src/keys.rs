@@ -13,9 +13,11 @@
 //! | membership            | `ROOM#<room>`              | `MEMBER#<user:016>` |
 //! | message               | `ROOM#<room>`              | `MSG#<id:016>`      |
 //! | DM pair (unique)      | `DM#<low>#<high>`          | `DM`                |
+//! | group key (unique)    | `GROUPKEY#<key>`           | `GROUPKEY`          |
 //! | client message id     | `CMID#<room>#<sender>#<id>`| `CMID`              |
 //! | connection (by id)    | `CONN#<connection>`        | `CONN`              |
 //! | id counter            | `COUNTER#<name>`           | `COUNTER`           |
+//! | JWT secret (banter-lambda) | `CONFIG`              | `JWT_SECRET`        |
 
 use crate::items::Item;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -114,6 +116,11 @@ pub fn message(room: RoomId, id: MessageId) -> Key {
 pub fn dm(a: UserId, b: UserId) -> Key {
     let (low, high) = dm_pair(a, b);
     Key::new(format!("DM#{low}#{high}"), "DM")
+}
+
+/// A keyed group's name (seed 003's `1_2_3`), unique.
+pub fn group_key(key: &str) -> Key {
+    Key::new(format!("GROUPKEY#{key}"), "GROUPKEY")
 }
 
 /// A sender's client message id in a room. The id comes last, so whatever

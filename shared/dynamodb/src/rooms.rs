@@ -78,10 +78,7 @@ pub(crate) async fn find_dm(db: &DynamoStore, a: UserId, b: UserId) -> StoreResu
     }
 }
 
-/// Creates a group. Up to 49 members it is one transaction; a bigger group
-/// needs more than DynamoDB's 100 items per transaction, so its members go
-/// first in several transactions and the room item last: until the room
-/// exists nobody can reach the half-written group.
+/// Creates a group (see [`insert_group`] for groups over 49 members).
 pub(crate) async fn create_group(
     db: &DynamoStore,
     name: &str,
@@ -89,8 +86,58 @@ pub(crate) async fn create_group(
     members: &[UserId],
     now: Timestamp,
 ) -> StoreResult<Room> {
-    let doing = "creating a group";
-    let room = Room {
+    let room = new_group(db, name, created_by, now).await?;
+    insert_group(db, &room, members, now, None, "creating a group").await?;
+    Ok(room)
+}
+
+/// The group known by `key`, created on first use: a `GROUPKEY#<key>` item
+/// is written, only if new, in the same transaction as the room item.
+pub(crate) async fn find_or_create_keyed_group(
+    db: &DynamoStore,
+    key: &str,
+    name: &str,
+    created_by: UserId,
+    members: &[UserId],
+    now: Timestamp,
+) -> StoreResult<(Room, bool)> {
+    let doing = "finding or creating a keyed group";
+    let mut room = None;
+    loop {
+        if let Some(pointer) = db.get(&keys::group_key(key), doing).await? {
+            let room_id = RoomId(pointer.number(attr::ROOM_ID).context(doing)?);
+            return match self::room(db, room_id).await? {
+                Some(room) => Ok((room, false)),
+                None => Err(StoreError::Unexpected(anyhow!(
+                    "group key {key:?} points at missing room {room_id}"
+                ))),
+            };
+        }
+        // One room id per call: losing the race leaves nothing behind.
+        let new = match room.take() {
+            Some(room) => room,
+            None => new_group(db, name, created_by, now).await?,
+        };
+        let guard = Write::put(
+            keys::group_key(key).with(Item::from([(attr::ROOM_ID.to_owned(), n(new.id))])),
+        )
+        .if_new();
+        if insert_group(db, &new, members, now, Some(guard), doing).await? {
+            return Ok((new, true));
+        }
+        // Someone else created it: the next round finds theirs.
+        room = Some(new);
+    }
+}
+
+/// A group not stored yet, with a fresh id.
+async fn new_group(
+    db: &DynamoStore,
+    name: &str,
+    created_by: UserId,
+    now: Timestamp,
+) -> StoreResult<Room> {
+    Ok(Room {
         id: RoomId(db.next_id(Counter::Room).await?),
         kind: RoomKind::Group,
         name: Some(name.to_owned()),
@@ -98,28 +145,83 @@ pub(crate) async fn create_group(
         created_at: now,
         message_count: 0,
         last_message: None,
-    };
-    let distinct: Vec<UserId> = members
+    })
+}
+
+/// Writes a new group: every distinct member's membership and pointer, and
+/// the room item together with `guard` (a uniqueness item, written only if
+/// new). Up to 49 members that is one transaction. A bigger group needs more
+/// than DynamoDB's 100 items per transaction, so its members go first, in
+/// as many transactions as needed, and the room (with the guard) last:
+/// until the room item exists nobody can reach the half-written group.
+/// Returns false, having deleted the members it wrote, if the guard's
+/// condition failed.
+async fn insert_group(
+    db: &DynamoStore,
+    room: &Room,
+    members: &[UserId],
+    now: Timestamp,
+    guard: Option<Write>,
+    doing: &'static str,
+) -> StoreResult<bool> {
+    let distinct: BTreeSet<UserId> = members.iter().copied().collect();
+    let member_writes: Vec<Write> = distinct
         .iter()
-        .copied()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
+        .flat_map(|&user| membership_writes(&new_membership(room, user, now)))
         .collect();
-    let writes = new_room_writes(&room, &distinct, now);
-    // The room item is the first write: move it to the end, into the last chunk.
-    let mut ordered = writes;
-    ordered.rotate_left(1);
-    for chunk in ordered.chunks(MAX_TRANSACTION_ITEMS) {
-        let mut backoff = Backoff::new(doing);
-        loop {
-            match db.transact(chunk, doing).await? {
-                Ok(()) => break,
-                Err(canceled) if canceled.transient() => backoff.retry(canceled).await?,
-                Err(canceled) => return Err(canceled.unexpected(doing)),
+    let mut last: Vec<Write> = guard.into_iter().collect();
+    let guarded = !last.is_empty();
+    last.push(Write::put(keys::room(room.id).with(room.to_attributes())).if_new());
+
+    // Members that do not fit beside the room item go first.
+    let early = member_writes
+        .len()
+        .saturating_sub(MAX_TRANSACTION_ITEMS - last.len());
+    let (first, rest) = member_writes.split_at(early);
+    for chunk in first.chunks(MAX_TRANSACTION_ITEMS) {
+        transact_retrying(db, chunk, doing).await?;
+    }
+    last.extend_from_slice(rest);
+    let mut backoff = Backoff::new(doing);
+    loop {
+        match db.transact(&last, doing).await? {
+            Ok(()) => return Ok(true),
+            Err(canceled) if guarded && canceled.condition_failed(0) => {
+                let undo: Vec<Write> = distinct
+                    .iter()
+                    .flat_map(|&user| {
+                        [
+                            Write::delete(keys::member(room.id, user)),
+                            Write::delete(keys::room_pointer(user, room.id)),
+                        ]
+                    })
+                    .take(early)
+                    .collect();
+                for chunk in undo.chunks(MAX_TRANSACTION_ITEMS) {
+                    transact_retrying(db, chunk, doing).await?;
+                }
+                return Ok(false);
             }
+            Err(canceled) if canceled.transient() => backoff.retry(canceled).await?,
+            Err(canceled) => return Err(canceled.unexpected(doing)),
         }
     }
-    Ok(room)
+}
+
+/// A transaction whose conditions cannot fail, retried while it conflicts.
+async fn transact_retrying(
+    db: &DynamoStore,
+    writes: &[Write],
+    doing: &'static str,
+) -> StoreResult<()> {
+    let mut backoff = Backoff::new(doing);
+    loop {
+        match db.transact(writes, doing).await? {
+            Ok(()) => return Ok(()),
+            Err(canceled) if canceled.transient() => backoff.retry(canceled).await?,
+            Err(canceled) => return Err(canceled.unexpected(doing)),
+        }
+    }
 }
 
 /// The room item, then each member's membership and pointer.

@@ -97,6 +97,17 @@ impl Store for DynamoStore {
         rooms::create_group(self, name, created_by, members, now).await
     }
 
+    async fn find_or_create_keyed_group(
+        &self,
+        key: &str,
+        name: &str,
+        created_by: UserId,
+        members: &[UserId],
+        now: Timestamp,
+    ) -> StoreResult<(Room, bool)> {
+        rooms::find_or_create_keyed_group(self, key, name, created_by, members, now).await
+    }
+
     async fn room(&self, id: RoomId) -> StoreResult<Option<Room>> {
         rooms::room(self, id).await
     }

@@ -12,11 +12,17 @@ use aws_sdk_dynamodb::types::{
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use serde::Deserialize;
+use std::time::Duration;
 
 /// The name of the template resource that defines the table.
 pub const RESOURCE: &str = "ChatTable";
 /// The table's TTL attribute: epoch seconds.
 pub const TTL_ATTRIBUTE: &str = "expires_at";
+/// How long after a connection's expiry DynamoDB may delete its items. TTL
+/// can delete an item minutes after its time (DynamoDB Local does within
+/// seconds); the grace keeps an expired connection findable by a late
+/// `$disconnect` or 410 cleanup, which must still report the user's count.
+pub const TTL_GRACE: Duration = Duration::from_secs(3600);
 /// The global secondary indexes the code queries: none. Every access
 /// pattern is a key lookup or a query under one partition key, kept
 /// strongly consistent by writing pointer items in the same transaction
