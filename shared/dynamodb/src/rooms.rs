@@ -28,13 +28,12 @@ pub(crate) async fn find_or_create_dm(
             "a DM needs two distinct users, got {a} twice"
         )));
     }
-    let mut backoff = Backoff::new(doing);
+    // One id per call: losing the race leaves nothing behind.
     let mut id = None;
     loop {
         if let Some(room) = find_dm(db, a, b).await? {
             return Ok((room, false));
         }
-        // One id per call: a lost race retries with the same one.
         let room_id = match id {
             Some(id) => id,
             None => RoomId(db.next_id(Counter::Room).await?),
@@ -49,18 +48,13 @@ pub(crate) async fn find_or_create_dm(
             message_count: 0,
             last_message: None,
         };
-        let mut writes = vec![
+        let pair =
             Write::put(keys::dm(a, b).with(Item::from([(attr::ROOM_ID.to_owned(), n(room.id))])))
-                .if_new(),
-        ];
-        writes.extend(new_room_writes(&room, &[a, b], now));
-        match db.transact(&writes, doing).await? {
-            Ok(()) => return Ok((room, true)),
-            // Someone else created it: the next round finds theirs.
-            Err(canceled) if canceled.condition_failed(0) => {}
-            Err(canceled) if canceled.transient() => backoff.retry(canceled).await?,
-            Err(canceled) => return Err(canceled.unexpected(doing)),
+                .if_new();
+        if insert_room(db, &room, &[a, b], now, Some(pair), doing).await? {
+            return Ok((room, true));
         }
+        // Someone else created it: the next round finds theirs.
     }
 }
 
@@ -78,7 +72,7 @@ pub(crate) async fn find_dm(db: &DynamoStore, a: UserId, b: UserId) -> StoreResu
     }
 }
 
-/// Creates a group (see [`insert_group`] for groups over 49 members).
+/// Creates a group (see [`insert_room`] for groups over 49 members).
 pub(crate) async fn create_group(
     db: &DynamoStore,
     name: &str,
@@ -87,7 +81,7 @@ pub(crate) async fn create_group(
     now: Timestamp,
 ) -> StoreResult<Room> {
     let room = new_group(db, name, created_by, now).await?;
-    insert_group(db, &room, members, now, None, "creating a group").await?;
+    insert_room(db, &room, members, now, None, "creating a group").await?;
     Ok(room)
 }
 
@@ -122,7 +116,7 @@ pub(crate) async fn find_or_create_keyed_group(
             keys::group_key(key).with(Item::from([(attr::ROOM_ID.to_owned(), n(new.id))])),
         )
         .if_new();
-        if insert_group(db, &new, members, now, Some(guard), doing).await? {
+        if insert_room(db, &new, members, now, Some(guard), doing).await? {
             return Ok((new, true));
         }
         // Someone else created it: the next round finds theirs.
@@ -148,7 +142,7 @@ async fn new_group(
     })
 }
 
-/// Writes a new group: every distinct member's membership and pointer, and
+/// Writes a new room: every distinct member's membership and pointer, and
 /// the room item together with `guard` (a uniqueness item, written only if
 /// new). Up to 49 members that is one transaction. A bigger group needs more
 /// than DynamoDB's 100 items per transaction, so its members go first, in
@@ -156,7 +150,7 @@ async fn new_group(
 /// until the room item exists nobody can reach the half-written group.
 /// Returns false, having deleted the members it wrote, if the guard's
 /// condition failed.
-async fn insert_group(
+async fn insert_room(
     db: &DynamoStore,
     room: &Room,
     members: &[UserId],
@@ -222,15 +216,6 @@ async fn transact_retrying(
             Err(canceled) => return Err(canceled.unexpected(doing)),
         }
     }
-}
-
-/// The room item, then each member's membership and pointer.
-fn new_room_writes(room: &Room, members: &[UserId], now: Timestamp) -> Vec<Write> {
-    let mut writes = vec![Write::put(keys::room(room.id).with(room.to_attributes())).if_new()];
-    for &user in members {
-        writes.extend(membership_writes(&new_membership(room, user, now)));
-    }
-    writes
 }
 
 /// A membership (only if new) and its pointer under the user.
