@@ -1,29 +1,25 @@
-//! Placeholder until the dialect's codec lands: every frame is refused.
+//! Seed 003 (docs/protocol/conversations.md): two kinds of socket, one codec.
+//!
+//! - A conversation socket (`DialectKind::Conversations`) is opened for one
+//!   DM or group, named on the URL, and scoped to it: frames carry a `type`,
+//!   messages go to the scoped room, and it hears that room only.
+//! - A notification socket (`DialectKind::Notifications`) hears about new
+//!   messages in every room of the user and keeps an unread count.
+//!
+//! The JSON shape of a message (`ChatMessage`) is shared with the REST
+//! routes of the same seed (`banter-http-conversations`).
 
 use super::{ConnectAuth, ConnectPlan, ConnectTarget, Query, Recipient, Rejection, Request};
-use crate::domain::{Connection, Event};
+use crate::domain::connection::DialectKind;
+use crate::domain::{Connection, Event, Message, RoomId, User, UserId};
 use crate::service::ErrorCode;
-use crate::service::commands::Reply;
+use crate::service::commands::{Command, Reply, RoomTarget};
+use crate::service::messages::{Draft, HistoryPage, MemberState};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
-pub fn decode(_connection: &Connection, _frame: &str) -> Result<Request, Rejection> {
-    Err(Rejection::new(
-        None,
-        ErrorCode::UnknownAction,
-        "this dialect is not served yet",
-    ))
-}
-
-pub fn encode_reply(_connection: &Connection, _reply: &Reply) -> Vec<String> {
-    Vec::new()
-}
-
-pub fn encode_event(
-    _connection: &Connection,
-    _recipient: &Recipient,
-    _event: &Event,
-) -> Vec<String> {
-    Vec::new()
-}
+/// The frame types a conversation socket takes.
+pub const CONVERSATION_TYPES: &[&str] = &["chat_message", "typing", "read_messages"];
 
 /// `/ws/chat/{name}/?token=` arrives as `?conversation={name}&token=`.
 pub fn connect_plan(query: &Query) -> Result<ConnectPlan, String> {
@@ -36,4 +32,697 @@ pub fn connect_plan(query: &Query) -> Result<ConnectPlan, String> {
         target: ConnectTarget::Conversation(name.clone()),
         dialect_state: String::new(),
     })
+}
+
+// ---- inbound ------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct Head {
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct ChatMessageFrame {
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct TypingFrame {
+    typing: Flag,
+}
+
+/// The seed says `typing` is a boolean but its example sends `"True"`:
+/// both are taken.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Flag {
+    Bool(bool),
+    Text(String),
+}
+
+impl Flag {
+    fn value(&self) -> Option<bool> {
+        match self {
+            Self::Bool(b) => Some(*b),
+            Self::Text(text) if text.eq_ignore_ascii_case("true") => Some(true),
+            Self::Text(text) if text.eq_ignore_ascii_case("false") => Some(false),
+            Self::Text(_) => None,
+        }
+    }
+}
+
+pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
+    let shape = || {
+        reject(
+            ErrorCode::InvalidField,
+            "a frame is a JSON object with a \"type\"",
+        )
+    };
+    let head: Head = match serde_json::from_str(frame) {
+        // serde reads a struct from an array too; the seed's frames are objects.
+        Ok(head) if frame.trim_start().starts_with('{') => head,
+        Ok(_) => return Err(shape()),
+        Err(e) if e.is_data() => return Err(shape()),
+        Err(e) => {
+            return Err(reject(
+                ErrorCode::InvalidJson,
+                format!("the frame is not JSON: {e}"),
+            ));
+        }
+    };
+    let kind = head.kind.as_str();
+    let command = match (connection.dialect, kind) {
+        // A notification socket's read covers every conversation of the user.
+        (DialectKind::Notifications, "read_messages") => Command::MarkAllRead,
+        (DialectKind::Notifications, other) => {
+            return Err(reject(
+                ErrorCode::UnknownAction,
+                format!("unknown type {other:?}; a notification socket takes read_messages"),
+            ));
+        }
+        (_, "chat_message") => {
+            let fields: ChatMessageFrame = fields(frame, kind, "{\"message\": \"<text>\"}")?;
+            Command::Send {
+                room: RoomTarget::Scoped,
+                draft: Draft {
+                    text: fields.message,
+                    ..Draft::default()
+                },
+            }
+        }
+        (_, "typing") => {
+            let fields: TypingFrame = fields(frame, kind, "{\"typing\": true|false}")?;
+            let typing = fields
+                .typing
+                .value()
+                .ok_or_else(|| reject(ErrorCode::InvalidField, "typing must be true or false"))?;
+            Command::Typing {
+                room: RoomTarget::Scoped,
+                typing,
+            }
+        }
+        (_, "read_messages") => Command::MarkRead {
+            room: RoomTarget::Scoped,
+            up_to: None,
+        },
+        (_, other) => {
+            return Err(reject(
+                ErrorCode::UnknownAction,
+                format!(
+                    "unknown type {other:?}; expected one of {}",
+                    CONVERSATION_TYPES.join(", ")
+                ),
+            ));
+        }
+    };
+    Ok(Request {
+        request_id: None,
+        command,
+    })
+}
+
+fn reject(code: ErrorCode, message: impl Into<String>) -> Rejection {
+    Rejection::new(None, code, message)
+}
+
+fn fields<T: DeserializeOwned>(frame: &str, kind: &str, shape: &str) -> Result<T, Rejection> {
+    serde_json::from_str(frame).map_err(|e| {
+        reject(
+            ErrorCode::InvalidField,
+            format!("{kind} takes {shape}: {e}"),
+        )
+    })
+}
+
+// ---- the message shape ----------------------------------------------------
+
+/// A message as seed 003 shows it, on its sockets and its REST routes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChatMessage<'a> {
+    pub id: u64,
+    /// The conversation's id (a room id), as a string.
+    pub conversation: String,
+    pub from_user: FromUser<'a>,
+    pub content: &'a str,
+    /// RFC 3339, UTC, milliseconds.
+    pub timestamp: String,
+    /// Whether every other member has read it.
+    pub read: bool,
+    /// For a file message: the download route, relative to the HTTP API's
+    /// base URL (members only; it redirects to the bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<&'a str>,
+}
+
+/// The sender. `username` and `name` are null for a sender who has left
+/// the conversation (a group member who left).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FromUser<'a> {
+    pub id: u64,
+    pub username: Option<&'a str>,
+    /// The display name.
+    pub name: Option<&'a str>,
+}
+
+impl<'a> ChatMessage<'a> {
+    pub fn new(message: &'a Message, sender: Option<&'a User>, read: bool) -> Self {
+        Self {
+            id: message.id.0,
+            conversation: message.room_id.to_string(),
+            from_user: FromUser {
+                id: message.sender_id.0,
+                username: sender.map(|u| u.username.as_str()),
+                name: sender.map(|u| u.display_name.as_str()),
+            },
+            content: &message.text,
+            timestamp: message.sent_at.rfc3339(),
+            read,
+            file: message
+                .file
+                .as_ref()
+                .map(|f| download_path(message.room_id, &f.file_id)),
+            file_name: message.file.as_ref().map(|f| f.name.as_str()),
+        }
+    }
+
+    /// `message` with its sender and read flag taken from the room's
+    /// members (as a history page carries them).
+    pub fn from_members(message: &'a Message, members: &'a [MemberState]) -> Self {
+        let sender = members
+            .iter()
+            .find(|m| m.user.id == message.sender_id)
+            .map(|m| &m.user);
+        Self::new(message, sender, read_by_others(message, members))
+    }
+}
+
+/// Whether every member other than the sender has read up to `message`.
+pub fn read_by_others(message: &Message, members: &[MemberState]) -> bool {
+    members
+        .iter()
+        .filter(|m| m.user.id != message.sender_id)
+        .all(|m| m.read_seq >= message.seq)
+}
+
+/// The native download route of a file, relative to the HTTP API's base URL.
+pub fn download_path(room: RoomId, file_id: &str) -> String {
+    format!("/rooms/{room}/files/{file_id}")
+}
+
+// ---- outbound -------------------------------------------------------------
+
+#[derive(Serialize)]
+#[serde(tag = "type")]
+enum Out<'a> {
+    #[serde(rename = "online_user_list")]
+    OnlineUserList { users: Vec<&'a str> },
+    #[serde(rename = "last_50_messages")]
+    Last50Messages {
+        messages: Vec<ChatMessage<'a>>,
+        has_more: bool,
+    },
+    #[serde(rename = "chat_message_echo")]
+    ChatMessageEcho {
+        name: &'a str,
+        message: ChatMessage<'a>,
+    },
+    #[serde(rename = "typing")]
+    Typing { user: &'a str, typing: bool },
+    #[serde(rename = "user_join")]
+    UserJoin { user: &'a str },
+    #[serde(rename = "user_leave")]
+    UserLeave { user: &'a str },
+    #[serde(rename = "unread_count")]
+    UnreadCount { unread_count: u64 },
+    #[serde(rename = "new_message_notification")]
+    NewMessageNotification {
+        name: &'a str,
+        message: ChatMessage<'a>,
+    },
+    #[serde(rename = "error")]
+    Error { code: ErrorCode, message: &'a str },
+}
+
+fn encode(frames: Vec<Out<'_>>) -> Vec<String> {
+    frames
+        .iter()
+        .filter_map(|frame| serde_json::to_string(frame).ok())
+        .collect()
+}
+
+fn last_messages(page: &HistoryPage) -> Out<'_> {
+    Out::Last50Messages {
+        messages: page
+            .messages
+            .iter()
+            .map(|m| ChatMessage::from_members(m, &page.members))
+            .collect(),
+        has_more: page.has_more,
+    }
+}
+
+pub fn encode_reply(_connection: &Connection, reply: &Reply) -> Vec<String> {
+    let frames = match reply {
+        Reply::Welcome { online, page, .. } => {
+            let mut users: Vec<&str> = online.iter().map(|u| u.username.as_str()).collect();
+            users.sort_unstable();
+            users.dedup();
+            vec![Out::OnlineUserList { users }, last_messages(page)]
+        }
+        Reply::History { page, .. } => vec![last_messages(page)],
+        Reply::UnreadTotal(unread_count) => vec![Out::UnreadCount {
+            unread_count: *unread_count,
+        }],
+        Reply::Error { code, message } => vec![Out::Error {
+            code: *code,
+            message,
+        }],
+        // A sent message comes back to every socket as chat_message_echo;
+        // typing and reading answer nothing.
+        Reply::Sent(_)
+        | Reply::Done
+        | Reply::Read(_)
+        | Reply::Authenticated { .. }
+        | Reply::Rooms(_)
+        | Reply::Pong => Vec::new(),
+    };
+    encode(frames)
+}
+
+pub fn encode_event(connection: &Connection, recipient: &Recipient, event: &Event) -> Vec<String> {
+    let frames = match connection.dialect {
+        DialectKind::Notifications => notification(recipient, event),
+        _ => conversation(recipient, event),
+    };
+    encode(frames)
+}
+
+fn read_from_counts(message: &Message, unread_counts: &[(UserId, u64)]) -> bool {
+    unread_counts
+        .iter()
+        .filter(|(user, _)| *user != message.sender_id)
+        .all(|(_, unread)| *unread == 0)
+}
+
+fn conversation<'a>(recipient: &Recipient, event: &'a Event) -> Vec<Out<'a>> {
+    match event {
+        Event::MessageCreated {
+            message,
+            sender,
+            unread_counts,
+            ..
+        } => vec![Out::ChatMessageEcho {
+            name: sender.username.as_str(),
+            message: ChatMessage::new(
+                message,
+                Some(sender),
+                read_from_counts(message, unread_counts),
+            ),
+        }],
+        Event::Typing { user, typing, .. } if user.id != recipient.user_id => vec![Out::Typing {
+            user: user.username.as_str(),
+            typing: *typing,
+        }],
+        Event::Presence { user, online, .. } if user.id != recipient.user_id => {
+            let user = user.username.as_str();
+            vec![if *online {
+                Out::UserJoin { user }
+            } else {
+                Out::UserLeave { user }
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn notification<'a>(recipient: &Recipient, event: &'a Event) -> Vec<Out<'a>> {
+    let count = recipient
+        .total_unread
+        .map(|unread_count| Out::UnreadCount { unread_count });
+    match event {
+        // One's own messages (from another device) notify nothing.
+        Event::MessageCreated {
+            message,
+            sender,
+            unread_counts,
+            ..
+        } if sender.id != recipient.user_id => {
+            let notice = Out::NewMessageNotification {
+                name: sender.username.as_str(),
+                message: ChatMessage::new(
+                    message,
+                    Some(sender),
+                    read_from_counts(message, unread_counts),
+                ),
+            };
+            std::iter::once(notice).chain(count).collect()
+        }
+        Event::ReadState { .. } => count.into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::RoomRef;
+    use crate::domain::{
+        ConnectionId, FileAttachment, MessageId, RoomKind, Scope, Timestamp, Username,
+    };
+    use crate::service::messages::Sent;
+    use serde_json::{Value, json};
+
+    fn connection(dialect: DialectKind, user: u64) -> Connection {
+        Connection {
+            id: ConnectionId("c".into()),
+            dialect,
+            user_id: Some(UserId(user)),
+            scope: match dialect {
+                DialectKind::Notifications => Scope::Notifications,
+                _ => Scope::Room(RoomId(9)),
+            },
+            connected_at: Timestamp(0),
+            expires_at: Timestamp(1),
+            dialect_state: String::new(),
+        }
+    }
+
+    fn chat(user: u64) -> Connection {
+        connection(DialectKind::Conversations, user)
+    }
+
+    fn notifications(user: u64) -> Connection {
+        connection(DialectKind::Notifications, user)
+    }
+
+    fn recipient(user: u64, total_unread: Option<u64>) -> Recipient {
+        Recipient {
+            user_id: UserId(user),
+            total_unread,
+        }
+    }
+
+    fn user(id: u64, name: &str) -> User {
+        User {
+            id: UserId(id),
+            username: Username::from_trusted(name.into()),
+            display_name: name.to_uppercase(),
+            created_at: Timestamp(0),
+        }
+    }
+
+    fn message(id: u64, seq: u64, sender: u64, text: &str) -> Message {
+        Message {
+            id: MessageId(id),
+            room_id: RoomId(9),
+            seq,
+            sender_id: UserId(sender),
+            sent_at: Timestamp(1_795_744_890_123),
+            text: text.into(),
+            file: None,
+            client_message_id: None,
+        }
+    }
+
+    fn command(connection: &Connection, frame: &str) -> Command {
+        match decode(connection, frame) {
+            Ok(request) => request.command,
+            Err(rejection) => panic!("{frame} was refused: {rejection:?}"),
+        }
+    }
+
+    fn json(frames: &[String]) -> Vec<Value> {
+        frames
+            .iter()
+            .map(|f| serde_json::from_str(f).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn the_connect_plan_needs_a_conversation_name_and_a_url_token() {
+        let mut query = Query::new();
+        assert!(connect_plan(&query).is_err());
+        query.insert("conversation".into(), String::new());
+        assert!(connect_plan(&query).is_err());
+        query.insert("conversation".into(), "alice_bob".into());
+        let plan = connect_plan(&query);
+        assert_eq!(
+            plan.map(|p| (p.auth, p.target)),
+            Ok((
+                ConnectAuth::QueryToken,
+                ConnectTarget::Conversation("alice_bob".into())
+            ))
+        );
+    }
+
+    #[test]
+    fn conversation_frames_decode_into_scoped_commands() {
+        let me = chat(1);
+        match command(&me, r#"{"type":"chat_message","message":"hi"}"#) {
+            Command::Send { room, draft } => {
+                assert_eq!(room, RoomTarget::Scoped);
+                assert_eq!(draft.text, "hi");
+            }
+            other => panic!("{other:?}"),
+        }
+        for (frame, expected) in [
+            (r#"{"type":"typing","typing":true}"#, true),
+            (r#"{"type":"typing","typing":false}"#, false),
+            (r#"{"type":"typing","typing":"True"}"#, true),
+            (r#"{"type":"typing","typing":"false"}"#, false),
+        ] {
+            assert!(
+                matches!(
+                    command(&me, frame),
+                    Command::Typing { room: RoomTarget::Scoped, typing } if typing == expected
+                ),
+                "{frame}"
+            );
+        }
+        assert!(matches!(
+            command(&me, r#"{"type":"read_messages"}"#),
+            Command::MarkRead {
+                room: RoomTarget::Scoped,
+                up_to: None
+            }
+        ));
+    }
+
+    #[test]
+    fn a_notification_socket_reads_everything_and_takes_nothing_else() {
+        let me = notifications(1);
+        assert!(matches!(
+            command(&me, r#"{"type":"read_messages"}"#),
+            Command::MarkAllRead
+        ));
+        let rejection = decode(&me, r#"{"type":"chat_message","message":"hi"}"#).err();
+        assert_eq!(rejection.map(|r| r.code), Some(ErrorCode::UnknownAction));
+    }
+
+    #[test]
+    fn bad_frames_get_an_error_frame_and_never_panic() {
+        let me = chat(1);
+        for (frame, code) in [
+            ("", ErrorCode::InvalidJson),
+            ("{", ErrorCode::InvalidJson),
+            ("[]", ErrorCode::InvalidField),
+            (r#"["typing"]"#, ErrorCode::InvalidField),
+            ("{}", ErrorCode::InvalidField),
+            (r#"{"type":null}"#, ErrorCode::InvalidField),
+            (r#"{"type":"dance"}"#, ErrorCode::UnknownAction),
+            (r#"{"type":"chat_message"}"#, ErrorCode::InvalidField),
+            (
+                r#"{"type":"chat_message","message":5}"#,
+                ErrorCode::InvalidField,
+            ),
+            (r#"{"type":"typing"}"#, ErrorCode::InvalidField),
+            (
+                r#"{"type":"typing","typing":"maybe"}"#,
+                ErrorCode::InvalidField,
+            ),
+            (r#"{"type":"typing","typing":1}"#, ErrorCode::InvalidField),
+        ] {
+            let rejection = match decode(&me, frame) {
+                Err(rejection) => rejection,
+                Ok(request) => panic!("{frame} decoded into {request:?}"),
+            };
+            assert_eq!(rejection.code, code, "{frame}: {rejection:?}");
+            let (_, reply) = rejection.into_reply();
+            let frames = json(&encode_reply(&me, &reply));
+            assert_eq!(frames.len(), 1);
+            assert_eq!(frames[0]["type"], "error", "{frame}");
+            assert_eq!(frames[0]["code"], code.as_str(), "{frame}");
+            assert!(frames[0]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+    }
+
+    fn members() -> Vec<MemberState> {
+        vec![
+            MemberState {
+                user: user(1, "alice"),
+                read_seq: 2,
+            },
+            MemberState {
+                user: user(2, "bob"),
+                read_seq: 1,
+            },
+        ]
+    }
+
+    #[test]
+    fn the_welcome_is_the_online_users_then_the_last_messages_oldest_first() {
+        let page = HistoryPage {
+            messages: vec![message(10, 1, 1, "first"), message(12, 2, 1, "second")],
+            members: members(),
+            has_more: true,
+            backwards: true,
+        };
+        let reply = Reply::Welcome {
+            room_id: RoomId(9),
+            online: vec![user(2, "bob"), user(1, "alice")],
+            page,
+        };
+        let frames = json(&encode_reply(&chat(1), &reply));
+        let from_alice = json!({"id": 1, "username": "alice", "name": "ALICE"});
+        assert_eq!(
+            frames,
+            vec![
+                json!({"type": "online_user_list", "users": ["alice", "bob"]}),
+                json!({"type": "last_50_messages", "has_more": true, "messages": [
+                    {"id": 10, "conversation": "9", "from_user": from_alice,
+                     "content": "first", "timestamp": "2026-11-27T02:01:30.123Z", "read": true},
+                    {"id": 12, "conversation": "9", "from_user": from_alice,
+                     "content": "second", "timestamp": "2026-11-27T02:01:30.123Z", "read": false},
+                ]}),
+            ]
+        );
+    }
+
+    #[test]
+    fn sends_typing_and_reads_answer_nothing_on_the_socket() {
+        let me = chat(1);
+        let sent = Reply::Sent(Sent {
+            message: message(1, 1, 1, "x"),
+            duplicate: false,
+        });
+        assert!(encode_reply(&me, &sent).is_empty());
+        assert!(encode_reply(&me, &Reply::Done).is_empty());
+        assert_eq!(
+            json(&encode_reply(&notifications(1), &Reply::UnreadTotal(4))),
+            vec![json!({"type": "unread_count", "unread_count": 4})]
+        );
+    }
+
+    fn created(with_file: bool) -> Event {
+        let mut message = message(20, 3, 2, "yo");
+        if with_file {
+            message.file = Some(FileAttachment {
+                file_id: "f00d".into(),
+                name: "cat.png".into(),
+                content_type: "image/png".into(),
+                size: 3,
+            });
+        }
+        Event::MessageCreated {
+            message,
+            sender: user(2, "bob"),
+            room: RoomRef {
+                id: RoomId(9),
+                kind: RoomKind::Dm,
+                name: None,
+                member_ids: vec![UserId(1), UserId(2)],
+            },
+            unread_counts: vec![(UserId(1), 1), (UserId(2), 0)],
+            origin: Some(ConnectionId("c".into())),
+        }
+    }
+
+    #[test]
+    fn every_conversation_socket_gets_the_echo_even_the_senders() {
+        let frames = json(&encode_event(&chat(2), &recipient(2, None), &created(true)));
+        assert_eq!(
+            frames,
+            vec![
+                json!({"type": "chat_message_echo", "name": "bob", "message": {
+                "id": 20, "conversation": "9",
+                "from_user": {"id": 2, "username": "bob", "name": "BOB"},
+                "content": "yo", "timestamp": "2026-11-27T02:01:30.123Z", "read": false,
+                "file": "/rooms/9/files/f00d", "file_name": "cat.png"}})
+            ]
+        );
+        assert_eq!(
+            encode_event(&chat(1), &recipient(1, None), &created(false)).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn typing_and_presence_name_the_user() {
+        let typing = Event::Typing {
+            room_id: RoomId(9),
+            room_kind: RoomKind::Group,
+            user: user(2, "bob"),
+            typing: true,
+            expires_at: None,
+        };
+        assert_eq!(
+            json(&encode_event(&chat(1), &recipient(1, None), &typing)),
+            vec![json!({"type": "typing", "user": "bob", "typing": true})]
+        );
+        for (online, kind) in [(true, "user_join"), (false, "user_leave")] {
+            let presence = Event::Presence {
+                user: user(2, "bob"),
+                online,
+                room_ids: vec![RoomId(9)],
+            };
+            assert_eq!(
+                json(&encode_event(&chat(1), &recipient(1, None), &presence)),
+                vec![json!({"type": kind, "user": "bob"})]
+            );
+            assert!(encode_event(&notifications(1), &recipient(1, Some(0)), &presence).is_empty());
+        }
+        let read = Event::ReadState {
+            room_id: RoomId(9),
+            unread_count: 0,
+            last_read_id: None,
+        };
+        assert!(encode_event(&chat(1), &recipient(1, None), &read).is_empty());
+    }
+
+    #[test]
+    fn a_notification_socket_gets_the_message_then_the_new_total() {
+        let frames = json(&encode_event(
+            &notifications(1),
+            &recipient(1, Some(7)),
+            &created(false),
+        ));
+        assert_eq!(frames.len(), 2, "{frames:?}");
+        assert_eq!(frames[0]["type"], "new_message_notification");
+        assert_eq!(frames[0]["name"], "bob");
+        assert_eq!(frames[0]["message"]["content"], "yo");
+        assert_eq!(
+            frames[1],
+            json!({"type": "unread_count", "unread_count": 7})
+        );
+        // The sender's own notification socket hears nothing.
+        assert!(
+            encode_event(&notifications(2), &recipient(2, Some(0)), &created(false)).is_empty()
+        );
+        let read = Event::ReadState {
+            room_id: RoomId(9),
+            unread_count: 0,
+            last_read_id: None,
+        };
+        assert_eq!(
+            json(&encode_event(
+                &notifications(1),
+                &recipient(1, Some(3)),
+                &read
+            )),
+            vec![json!({"type": "unread_count", "unread_count": 3})]
+        );
+    }
 }
