@@ -1,26 +1,499 @@
-//! Placeholder until the dialect's codec lands: every frame is refused.
+//! Seed 001's rooms dialect (docs/protocol/rooms.md): the first frame
+//! `{"auth_token"}` is answered `{"status":"CONNECTED"}` or
+//! `{"error","error_code"}`; afterwards every message in any room of the user
+//! arrives as `{"message":{...}}` and `{"room","messages"}` sends one. Errors
+//! after CONNECTED are never sent to the client (the seed calls that a
+//! security feature): they are logged instead.
 
 use super::{Recipient, Rejection, Request};
-use crate::domain::{Connection, Event};
+use crate::domain::{Connection, Event, Message, RoomId};
 use crate::service::ErrorCode;
-use crate::service::commands::Reply;
+use crate::service::commands::{AuthExpect, Command, Reply, RoomTarget};
+use crate::service::messages::Draft;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-pub fn decode(_connection: &Connection, _frame: &str) -> Result<Request, Rejection> {
-    Err(Rejection::new(
-        None,
-        ErrorCode::UnknownAction,
-        "this dialect is not served yet",
-    ))
+/// A message as seed 001 shows it, on the socket and in `POST /chat/retrieve`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoomsMessage<'a> {
+    pub id: u64,
+    pub message: &'a str,
+    /// The sender's user id, as a string.
+    pub poster: String,
+    /// The room's id, as a string.
+    pub room: String,
+    /// Unix seconds, server time.
+    pub timestamp: i64,
 }
 
-pub fn encode_reply(_connection: &Connection, _reply: &Reply) -> Vec<String> {
-    Vec::new()
+impl<'a> From<&'a Message> for RoomsMessage<'a> {
+    fn from(m: &'a Message) -> Self {
+        Self {
+            id: m.id.0,
+            message: message_text(m),
+            poster: m.sender_id.to_string(),
+            room: m.room_id.to_string(),
+            timestamp: m.sent_at.seconds(),
+        }
+    }
+}
+
+/// The text a seed client shows: a file message without text (sent through
+/// another dialect) shows its file's name.
+fn message_text(m: &Message) -> &str {
+    match &m.file {
+        Some(file) if m.text.is_empty() => &file.name,
+        _ => &m.text,
+    }
+}
+
+/// A value of the expected type, or anything else (kept apart so a
+/// mistyped field gets its own error instead of failing the whole frame).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Loose<T> {
+    Valid(T),
+    Invalid(IgnoredAny),
+}
+
+impl<T> Loose<T> {
+    fn valid(this: Option<Self>) -> Option<T> {
+        match this {
+            Some(Self::Valid(value)) => Some(value),
+            Some(Self::Invalid(_)) | None => None,
+        }
+    }
+}
+
+/// An id as a client may write it: `"7"` (the documented form) or `7`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum WireId {
+    Number(u64),
+    Text(String),
+}
+
+impl WireId {
+    fn room(&self) -> Option<RoomId> {
+        match self {
+            Self::Number(n) => RoomId::parse(*n),
+            Self::Text(text) => RoomId::parse_str(text.trim()),
+        }
+    }
+}
+
+/// Every frame a rooms client sends: `{"auth_token"}` first, then
+/// `{"room","messages"}` (`message` is accepted as a spelling of `messages`).
+#[derive(Deserialize)]
+struct Frame {
+    auth_token: Option<Loose<String>>,
+    room: Option<Loose<WireId>>,
+    #[serde(alias = "message")]
+    messages: Option<Loose<String>>,
+}
+
+impl Frame {
+    fn is_send(&self) -> bool {
+        self.room.is_some() || self.messages.is_some()
+    }
+}
+
+pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
+    let reject = |code, message: &str| Rejection::new(None, code, message);
+    let not_an_object = || reject(ErrorCode::InvalidJson, "the frame must be a JSON object");
+    let object: Map<String, Value> = serde_json::from_str(frame).map_err(|_| not_an_object())?;
+    // Every member is optional and loosely typed, so only a non-object fails here.
+    let frame = Frame::deserialize(Value::Object(object)).map_err(|_| not_an_object())?;
+    let authenticated = connection.user_id.is_some();
+    let command = if !authenticated || !frame.is_send() {
+        let token = Loose::valid(frame.auth_token)
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| {
+                reject(
+                    ErrorCode::Unauthorized,
+                    r#"send {"auth_token": "<JWT>"} first"#,
+                )
+            })?;
+        Command::Authenticate {
+            token,
+            expect: AuthExpect::default(),
+        }
+    } else {
+        let room = Loose::valid(frame.room)
+            .and_then(|id| id.room())
+            .ok_or_else(|| reject(ErrorCode::InvalidField, "room must be a room id"))?;
+        let text = Loose::valid(frame.messages)
+            .ok_or_else(|| reject(ErrorCode::InvalidField, "messages must be a string"))?;
+        Command::Send {
+            room: RoomTarget::Id(room),
+            draft: Draft {
+                text,
+                client_message_id: None,
+                file_id: None,
+            },
+        }
+    };
+    Ok(Request {
+        request_id: None,
+        command,
+    })
+}
+
+#[derive(Serialize)]
+struct Status {
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct ErrorFrame<'a> {
+    error: &'a str,
+    error_code: &'static str,
+}
+
+#[derive(Serialize)]
+struct MessageFrame<'a> {
+    message: RoomsMessage<'a>,
+}
+
+pub fn encode_reply(connection: &Connection, reply: &Reply) -> Vec<String> {
+    let frame = match reply {
+        Reply::Authenticated { .. } => to_json(&Status {
+            status: "CONNECTED",
+        }),
+        // Before CONNECTED the client learns why; afterwards it never does.
+        Reply::Error { code, message } if connection.user_id.is_none() => to_json(&ErrorFrame {
+            error: message,
+            error_code: code.as_str(),
+        }),
+        Reply::Error { code, message } => {
+            tracing::info!(
+                connection = %connection.id,
+                code = code.as_str(),
+                message,
+                "rooms dialect: error not sent to the client"
+            );
+            None
+        }
+        // A sent message comes back as the event every member's socket gets.
+        Reply::Sent(_)
+        | Reply::Done
+        | Reply::Read(_)
+        | Reply::UnreadTotal(_)
+        | Reply::History { .. }
+        | Reply::Rooms(_)
+        | Reply::Pong
+        | Reply::Welcome { .. } => None,
+    };
+    frame.into_iter().collect()
 }
 
 pub fn encode_event(
     _connection: &Connection,
     _recipient: &Recipient,
-    _event: &Event,
+    event: &Event,
 ) -> Vec<String> {
-    Vec::new()
+    match event {
+        Event::MessageCreated { message, .. } => to_json(&MessageFrame {
+            message: RoomsMessage::from(message),
+        })
+        .into_iter()
+        .collect(),
+        Event::Typing { .. }
+        | Event::Presence { .. }
+        | Event::ReadState { .. }
+        | Event::MemberAdded { .. }
+        | Event::MemberRemoved { .. } => Vec::new(),
+    }
+}
+
+fn to_json(value: &impl Serialize) -> Option<String> {
+    serde_json::to_string(value).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::connection::DialectKind;
+    use crate::domain::event::RoomRef;
+    use crate::domain::{
+        ConnectionId, FileAttachment, MessageId, RoomKind, Scope, Timestamp, User, UserId, Username,
+    };
+    use crate::service::messages::Sent;
+    use serde_json::json;
+
+    fn connection(user: Option<u64>) -> Connection {
+        Connection {
+            id: ConnectionId("c1".into()),
+            dialect: DialectKind::Rooms,
+            user_id: user.map(UserId),
+            scope: Scope::AllRooms,
+            connected_at: Timestamp(0),
+            expires_at: Timestamp(1),
+            dialect_state: String::new(),
+        }
+    }
+
+    fn rejected(connection: &Connection, frame: &str) -> (ErrorCode, String) {
+        match decode(connection, frame) {
+            Err(r) => {
+                assert_eq!(r.request_id, None);
+                (r.code, r.message)
+            }
+            Ok(request) => panic!("decoded {frame} into {request:?}"),
+        }
+    }
+
+    fn command(connection: &Connection, frame: &str) -> Command {
+        match decode(connection, frame) {
+            Ok(request) => request.command,
+            Err(r) => panic!("{frame} rejected: {r:?}"),
+        }
+    }
+
+    fn json_frames(frames: Vec<String>) -> Vec<Value> {
+        frames
+            .iter()
+            .map(|f| serde_json::from_str(f).unwrap_or_else(|e| panic!("{f}: {e}")))
+            .collect()
+    }
+
+    fn message(id: u64, text: &str, file: Option<&str>) -> Message {
+        Message {
+            id: MessageId(id),
+            room_id: RoomId(7),
+            seq: 3,
+            sender_id: UserId(2),
+            sent_at: Timestamp(1_795_744_890_999),
+            text: text.into(),
+            file: file.map(|name| FileAttachment {
+                file_id: "f1".into(),
+                name: name.into(),
+                content_type: "image/png".into(),
+                size: 10,
+            }),
+            client_message_id: None,
+        }
+    }
+
+    fn user(id: u64) -> User {
+        User {
+            id: UserId(id),
+            username: Username::from_trusted(format!("user{id}")),
+            display_name: format!("User {id}"),
+            created_at: Timestamp(0),
+        }
+    }
+
+    #[test]
+    fn the_first_frame_authenticates_with_nothing_else_expected() {
+        match command(&connection(None), r#"{"auth_token":"a.b.c"}"#) {
+            Command::Authenticate { token, expect } => {
+                assert_eq!(token, "a.b.c");
+                assert_eq!(expect, AuthExpect::default());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn anything_but_a_token_before_connected_is_unauthorized() {
+        let fresh = connection(None);
+        for frame in [
+            r#"{}"#,
+            r#"{"auth_token":""}"#,
+            r#"{"auth_token":42}"#,
+            r#"{"auth_token":null}"#,
+            r#"{"room":"1","messages":"hi"}"#,
+        ] {
+            assert_eq!(
+                rejected(&fresh, frame).0,
+                ErrorCode::Unauthorized,
+                "{frame}"
+            );
+        }
+        for frame in ["", "nope", "[1]", "[null,null,null]", "\"x\"", "{", "null"] {
+            assert_eq!(rejected(&fresh, frame).0, ErrorCode::InvalidJson, "{frame}");
+        }
+    }
+
+    #[test]
+    fn a_send_takes_the_room_as_a_string_or_a_number_and_the_text_from_messages() {
+        let open = connection(Some(1));
+        for frame in [
+            r#"{"room":"7","messages":"Hello"}"#,
+            r#"{"room":7,"messages":"Hello"}"#,
+            r#"{"room":" 7 ","message":"Hello"}"#,
+        ] {
+            match command(&open, frame) {
+                Command::Send { room, draft } => {
+                    assert_eq!(room, RoomTarget::Id(RoomId(7)), "{frame}");
+                    assert_eq!(draft.text, "Hello");
+                    assert_eq!(draft.client_message_id, None);
+                    assert_eq!(draft.file_id, None);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_send_is_a_typed_rejection() {
+        let open = connection(Some(1));
+        for frame in [
+            r#"{"room":"0","messages":"x"}"#,
+            r#"{"room":"seven","messages":"x"}"#,
+            r#"{"room":-1,"messages":"x"}"#,
+            r#"{"room":9007199254740992,"messages":"x"}"#,
+            r#"{"messages":"x"}"#,
+            r#"{"room":"7"}"#,
+            r#"{"room":"7","messages":5}"#,
+        ] {
+            assert_eq!(rejected(&open, frame).0, ErrorCode::InvalidField, "{frame}");
+        }
+        assert_eq!(rejected(&open, "{}").0, ErrorCode::Unauthorized);
+        assert_eq!(rejected(&open, "]").0, ErrorCode::InvalidJson);
+    }
+
+    #[test]
+    fn no_input_panics_the_decoder() {
+        let frames = [
+            r#"{"auth_token":"a.b.c"}"#,
+            r#"{"room":"7","messages":"Hé 👋","auth_token":[{"x":null}]}"#,
+            r#"{"room":1e99,"message":-0.5}"#,
+        ];
+        for connection in [connection(None), connection(Some(1))] {
+            for frame in frames {
+                for (cut, _) in frame.char_indices() {
+                    let _ = decode(&connection, &frame[..cut]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_token_after_connected_authenticates_again() {
+        let command = command(&connection(Some(1)), r#"{"auth_token":"t"}"#);
+        assert!(
+            matches!(command, Command::Authenticate { .. }),
+            "{command:?}"
+        );
+    }
+
+    #[test]
+    fn connected_and_errors_before_it_are_exact() {
+        let fresh = connection(None);
+        let connected = Reply::Authenticated {
+            user: user(1),
+            dm: None,
+        };
+        assert_eq!(
+            json_frames(encode_reply(&fresh, &connected)),
+            [json!({"status": "CONNECTED"})]
+        );
+        let error = Reply::Error {
+            code: ErrorCode::TokenExpired,
+            message: "the token has expired".into(),
+        };
+        assert_eq!(
+            json_frames(encode_reply(&fresh, &error)),
+            [json!({"error": "the token has expired", "error_code": "TOKEN_EXPIRED"})]
+        );
+    }
+
+    #[test]
+    fn after_connected_errors_and_acknowledgements_say_nothing() {
+        let open = connection(Some(1));
+        let error = Reply::Error {
+            code: ErrorCode::NotAMember,
+            message: "you are not a member of this room".into(),
+        };
+        assert!(encode_reply(&open, &error).is_empty());
+        let sent = Reply::Sent(Sent {
+            message: message(1, "x", None),
+            duplicate: false,
+        });
+        for reply in [sent, Reply::Done, Reply::Pong, Reply::UnreadTotal(3)] {
+            assert!(encode_reply(&open, &reply).is_empty(), "{reply:?}");
+        }
+    }
+
+    fn created(message: Message) -> Event {
+        Event::MessageCreated {
+            sender: user(2),
+            room: RoomRef {
+                id: message.room_id,
+                kind: RoomKind::Group,
+                name: Some("Trip".into()),
+                member_ids: vec![UserId(1), UserId(2)],
+            },
+            message,
+            unread_counts: vec![(UserId(1), 1)],
+            origin: None,
+        }
+    }
+
+    #[test]
+    fn a_message_event_has_exactly_the_seed_shape() {
+        let recipient = Recipient {
+            user_id: UserId(1),
+            total_unread: None,
+        };
+        let frames = encode_event(
+            &connection(Some(1)),
+            &recipient,
+            &created(message(42, "Hello Sam", None)),
+        );
+        assert_eq!(
+            json_frames(frames),
+            [json!({"message": {
+                "id": 42,
+                "message": "Hello Sam",
+                "poster": "2",
+                "room": "7",
+                "timestamp": 1_795_744_890_i64,
+            }})]
+        );
+        let file_only = encode_event(
+            &connection(Some(1)),
+            &recipient,
+            &created(message(43, "", Some("cat.png"))),
+        );
+        assert_eq!(json_frames(file_only)[0]["message"]["message"], "cat.png");
+    }
+
+    #[test]
+    fn other_events_are_not_spoken_by_this_dialect() {
+        let recipient = Recipient {
+            user_id: UserId(1),
+            total_unread: None,
+        };
+        let events = [
+            Event::Typing {
+                room_id: RoomId(7),
+                room_kind: RoomKind::Dm,
+                user: user(2),
+                typing: true,
+                expires_at: None,
+            },
+            Event::Presence {
+                user: user(2),
+                online: true,
+                room_ids: vec![RoomId(7)],
+            },
+            Event::ReadState {
+                room_id: RoomId(7),
+                unread_count: 0,
+                last_read_id: None,
+            },
+            Event::MemberRemoved {
+                room_id: RoomId(7),
+                user_id: UserId(2),
+                removed_by: UserId(2),
+            },
+        ];
+        for event in &events {
+            assert!(encode_event(&connection(Some(1)), &recipient, event).is_empty());
+        }
+    }
 }

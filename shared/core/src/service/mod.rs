@@ -10,6 +10,7 @@ pub mod fanout;
 pub mod files;
 pub mod membership;
 pub mod messages;
+pub mod retrieve;
 pub mod rooms;
 pub mod session;
 pub mod typing;

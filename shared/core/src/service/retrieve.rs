@@ -1,0 +1,91 @@
+//! Catching up across rooms: every message newer than a cursor in every room
+//! of the caller (seed 001's `POST /chat/retrieve`).
+
+use super::{ChatResult, Services};
+use crate::domain::limits::MAX_PAGE;
+use crate::domain::{Message, MessageId, Room, UserId};
+use crate::ports::HistoryQuery;
+use futures::{StreamExt, TryStreamExt};
+
+/// Rooms read concurrently.
+const ROOM_CONCURRENCY: usize = 16;
+
+impl Services {
+    /// Every message with an id greater than `after` in the rooms `me` is
+    /// in now, oldest (smallest id) first. `after` 0 means all of them.
+    ///
+    /// Cost: one membership query and one batch room read, then, only for
+    /// rooms whose last message is newer than `after`, one history query per
+    /// page of up to `MAX_PAGE` results: O(my rooms + results) reads, no
+    /// scan. The result is not bounded: it is everything the caller missed.
+    pub async fn messages_after_in_my_rooms(
+        &self,
+        me: UserId,
+        after: MessageId,
+    ) -> ChatResult<Vec<Message>> {
+        let room_ids: Vec<_> = self
+            .store
+            .memberships_of(me)
+            .await?
+            .into_iter()
+            .map(|m| m.room_id)
+            .collect();
+        let rooms = self.store.rooms(&room_ids).await?;
+        let per_room: Vec<Vec<Message>> = futures::stream::iter(
+            rooms
+                .into_iter()
+                .filter_map(|room| newest_after(&room, after).map(|newest| (room, newest))),
+        )
+        .map(|(room, newest)| self.room_messages_after(room, after, newest))
+        .buffer_unordered(ROOM_CONCURRENCY)
+        .try_collect()
+        .await?;
+        let mut messages: Vec<Message> = per_room.into_iter().flatten().collect();
+        messages.sort_unstable_by_key(|m| m.id);
+        Ok(messages)
+    }
+
+    /// One room's messages after `after`, paging forward until the page that
+    /// reaches `newest` (the room's last message when it was read) or a
+    /// short page.
+    async fn room_messages_after(
+        &self,
+        room: Room,
+        after: MessageId,
+        newest: MessageId,
+    ) -> ChatResult<Vec<Message>> {
+        let mut messages = Vec::new();
+        let mut cursor = after;
+        loop {
+            let page = self
+                .store
+                .history(
+                    room.id,
+                    HistoryQuery::After {
+                        after: cursor,
+                        limit: MAX_PAGE,
+                    },
+                )
+                .await?;
+            let Some(last) = page.last().map(|m| m.id) else {
+                break;
+            };
+            let short = page.len() < MAX_PAGE;
+            messages.extend(page);
+            if short || last >= newest || last <= cursor {
+                break;
+            }
+            cursor = last;
+        }
+        Ok(messages)
+    }
+}
+
+/// The room's last message id, if it is newer than `after` (otherwise the
+/// room has nothing to read).
+fn newest_after(room: &Room, after: MessageId) -> Option<MessageId> {
+    room.last_message
+        .as_ref()
+        .map(|m| m.id)
+        .filter(|id| *id > after)
+}
