@@ -27,11 +27,19 @@ pub type WsFunction = Arc<
 pub type HttpFunction =
     Arc<dyn Fn(Arc<Services>, Request) -> BoxFuture<'static, Response<Body>> + Send + Sync>;
 
+/// A DynamoDB stream consumer, as the event source mapping invokes it.
+pub type StreamFunction = Arc<
+    dyn Fn(Arc<Services>, aws_lambda_events::dynamodb::Event) -> BoxFuture<'static, ()>
+        + Send
+        + Sync,
+>;
+
 /// One function, by the kind of event it takes.
 #[derive(Clone)]
 pub enum LocalFunction {
     WebSocket(WsFunction),
     Http(HttpFunction),
+    Stream(StreamFunction),
 }
 
 impl LocalFunction {
@@ -39,6 +47,7 @@ impl LocalFunction {
         match self {
             Self::WebSocket(_) => "WebSocket",
             Self::Http(_) => "HTTP",
+            Self::Stream(_) => "DynamoDB stream",
         }
     }
 }
@@ -70,6 +79,11 @@ impl Functions {
                         Box::pin(async move { handler(&services, request).await })
                     }))
                 }
+                banter_handlers::Function::Stream(handler) => {
+                    LocalFunction::Stream(Arc::new(move |services: Arc<Services>, event| {
+                        Box::pin(async move { handler(&services, event).await })
+                    }))
+                }
             };
             functions.by_binary.insert((*binary).to_owned(), local);
         }
@@ -97,6 +111,18 @@ impl Functions {
         let function: HttpFunction = Arc::new(move |s, r| Box::pin(handler(s, r)));
         self.by_binary
             .insert(binary.to_owned(), LocalFunction::Http(function));
+        self
+    }
+
+    /// Adds (or replaces) a DynamoDB stream function.
+    pub fn with_stream<F, Fut>(mut self, binary: &str, handler: F) -> Self
+    where
+        F: Fn(Arc<Services>, aws_lambda_events::dynamodb::Event) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let function: StreamFunction = Arc::new(move |s, e| Box::pin(handler(s, e)));
+        self.by_binary
+            .insert(binary.to_owned(), LocalFunction::Stream(function));
         self
     }
 

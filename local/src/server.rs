@@ -10,6 +10,7 @@ use crate::http_gateway::HttpGateway;
 use crate::invoke::INTEGRATION_TIMEOUT;
 use crate::management_api;
 use crate::push::LocalPush;
+use crate::table_stream::TableStream;
 use crate::template::ApiTemplate;
 use crate::ws_gateway::{self, Sessions, WsGateway, WsLimits, WsRoutes};
 use anyhow::Context;
@@ -170,6 +171,11 @@ impl LocalServer {
                 },
                 shutdown: shutdown_rx,
                 sessions: sessions.clone(),
+                stream: Arc::new(TableStream::resolve(
+                    &template.streams,
+                    &options.functions,
+                    services.clone(),
+                )?),
             })),
             None => None,
         };

@@ -17,6 +17,18 @@ pub struct ApiTemplate {
     /// `None` if the template has no WebSocket API.
     pub websocket: Option<WebSocketApi>,
     pub http: HttpApi,
+    /// Functions fed by the table's DynamoDB stream.
+    pub streams: Vec<StreamConsumer>,
+}
+
+/// A function with a `DynamoDB` stream event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamConsumer {
+    pub function: String,
+    pub binary: String,
+    /// The event source mapping's `FilterCriteria` patterns (parsed JSON);
+    /// empty means every record.
+    pub patterns: Vec<serde_json::Value>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,6 +107,7 @@ impl ApiTemplate {
         Ok(Self {
             websocket: template.websocket_api()?,
             http: template.http_api()?,
+            streams: template.stream_consumers()?,
         })
     }
 }
@@ -228,6 +241,48 @@ impl<'a> Template<'a> {
             anyhow!("integration {integration_id}'s IntegrationUri names no ${{Function.Arn}}")
         })?;
         Ok(function)
+    }
+
+    /// Every function's `Type: DynamoDB` events, with their filter patterns.
+    fn stream_consumers(&self) -> anyhow::Result<Vec<StreamConsumer>> {
+        let mut consumers = Vec::new();
+        for (function, properties) in self.resources_of_type("AWS::Serverless::Function") {
+            let Some(events) = properties.get("Events").and_then(Value::as_mapping) else {
+                continue;
+            };
+            for (name, event) in events {
+                if event.get("Type").and_then(Value::as_str) != Some("DynamoDB") {
+                    continue;
+                }
+                let filters = event
+                    .get("Properties")
+                    .and_then(|p| p.get("FilterCriteria"))
+                    .and_then(|f| f.get("Filters"))
+                    .and_then(Value::as_sequence)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let patterns = filters
+                    .iter()
+                    .map(|filter| {
+                        let text = filter
+                            .get("Pattern")
+                            .and_then(|p| self.literal(p))
+                            .ok_or_else(|| {
+                                anyhow!("{function}'s event {name:?}: a filter without a Pattern")
+                            })?;
+                        serde_json::from_str(&text).with_context(|| {
+                            format!("{function}'s event {name:?}: Pattern is not JSON")
+                        })
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                consumers.push(StreamConsumer {
+                    function: function.to_owned(),
+                    binary: self.binary_of(function)?,
+                    patterns,
+                });
+            }
+        }
+        Ok(consumers)
     }
 
     fn has_route_response(&self, route_id: &str) -> bool {

@@ -17,6 +17,7 @@ use crate::invoke::{InvokeError, invoke};
 use crate::lambda_events::{self, WsConnectionContext};
 use crate::responses;
 use crate::route_selection::RouteSelection;
+use crate::table_stream::TableStream;
 use crate::template::WebSocketApi;
 use crate::ws_paths;
 use anyhow::{anyhow, bail};
@@ -182,6 +183,8 @@ pub struct WsGateway {
     pub limits: WsLimits,
     pub shutdown: watch::Receiver<bool>,
     pub sessions: Sessions,
+    /// The table's stream: told about each connection `$connect` stored.
+    pub stream: Arc<TableStream>,
 }
 
 /// Why a connection ended: the close code and reason `$disconnect` reports.
@@ -309,6 +312,7 @@ pub async fn upgrade(gateway: Arc<WsGateway>, peer: SocketAddr, mut request: Req
         }
     }
     gateway.connections.open(&ctx.connection_id);
+    gateway.stream.connection_inserted(&ctx.connection_id);
     registration.hand_over();
     tracing::info!(connection = %ctx.connection_id, peer = %peer, "connected");
 

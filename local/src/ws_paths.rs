@@ -115,10 +115,7 @@ mod tests {
     fn other_paths_keep_their_query_and_the_path_wins_a_clash() {
         assert_eq!(rewrite("/", Some("token=t")).as_deref(), Some("token=t"));
         assert_eq!(rewrite("/", None), None);
-        assert_eq!(
-            rewrite("/chat/1/2/3", Some("x=1")).as_deref(),
-            Some("x=1")
-        );
+        assert_eq!(rewrite("/chat/1/2/3", Some("x=1")).as_deref(), Some("x=1"));
         assert_eq!(
             rewrite("/events", Some("dialect=native&token=t")).as_deref(),
             Some("dialect=events&token=t")

@@ -5,6 +5,7 @@
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use banter_core::domain::ConnectionId;
 use banter_core::ports::PushError;
+use banter_local::template::ApiTemplate;
 use banter_local::{Functions, LocalServer, Options, RunningServer};
 use futures::{SinkExt, StreamExt};
 use lambda_http::{Body, RequestExt, Response};
@@ -158,16 +159,19 @@ pub fn stand_ins(recorder: Arc<Recorder>) -> Functions {
                 ok()
             }
         });
-    for binary in [
-        "banter-http-auth",
-        "banter-http-rooms",
-        "banter-http-messages",
-        "banter-http-files",
-    ] {
+    // Every other function the template names gets a stand-in too, so new
+    // routes never break the emulator's own tests.
+    let template =
+        ApiTemplate::load(&ApiTemplate::default_path()).expect("the SAM template parses");
+    for route in &template.http.routes {
+        let binary: &'static str = Box::leak(route.binary.clone().into_boxed_str());
         functions = functions
             .with_http(binary, move |_, request: lambda_http::Request| async move {
                 describe(binary, request)
             });
+    }
+    for consumer in &template.streams {
+        functions = functions.with_stream(&consumer.binary, |_, _| async {});
     }
     functions
 }

@@ -19,11 +19,16 @@ pub type HttpHandler = for<'a> fn(
     lambda_http::Request,
 ) -> BoxFuture<'a, lambda_http::Response<lambda_http::Body>>;
 
+/// A DynamoDB stream consumer (the welcome after `$connect`).
+pub type StreamHandler =
+    for<'a> fn(&'a Services, aws_lambda_events::dynamodb::Event) -> BoxFuture<'a, ()>;
+
 /// A function's handler, by the kind of event it takes.
 #[derive(Clone, Copy)]
 pub enum Function {
     WebSocket(WsHandler),
     Http(HttpHandler),
+    Stream(StreamHandler),
 }
 
 /// Every function, by the binary name its template entry builds
@@ -41,6 +46,10 @@ pub const FUNCTIONS: &[(&str, Function)] = &[
     (
         "banter-ws-message",
         Function::WebSocket(|s, e| Box::pin(ws::message::handle(s, e))),
+    ),
+    (
+        "banter-ws-welcome",
+        Function::Stream(|s, e| Box::pin(ws::welcome::handle(s, e))),
     ),
     (
         "banter-http-auth",

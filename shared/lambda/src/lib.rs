@@ -63,6 +63,15 @@ pub async fn serve(binary: &str) -> Result<(), Error> {
             ))
             .await
         }
+        Function::Stream(handle) => {
+            lambda_runtime::run(service_fn(
+                move |event: LambdaEvent<aws_lambda_events::dynamodb::Event>| async move {
+                    handle(services, event.payload).await;
+                    Ok::<_, Error>(())
+                },
+            ))
+            .await
+        }
     }
 }
 

@@ -4,3 +4,4 @@ pub mod connect;
 pub mod disconnect;
 pub mod message;
 mod response;
+pub mod welcome;

@@ -1,0 +1,132 @@
+//! The table's DynamoDB stream, as far as Banter uses it: when `$connect`
+//! has stored a connection, the stream carries its INSERT to the functions
+//! subscribed in the template (the welcome), filtered by their
+//! `FilterCriteria`. SQLite has no stream, so banter-local writes the record
+//! the DynamoDB adapter's connection lookup item would produce
+//! (`pk = CONN#<id>`, `sk = CONN`, with `connection_id` and `dialect`; see
+//! docs/dynamodb.md) and delivers it the same way, after `$connect` returned.
+
+use crate::event_filter;
+use crate::functions::{Functions, LocalFunction, StreamFunction};
+use crate::template::StreamConsumer;
+use anyhow::anyhow;
+use aws_lambda_events::dynamodb::Event;
+use banter_core::domain::{Connection, ConnectionId};
+use banter_core::service::Services;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+struct Subscriber {
+    binary: String,
+    function: StreamFunction,
+    patterns: Vec<Value>,
+}
+
+pub struct TableStream {
+    subscribers: Vec<Subscriber>,
+    services: Arc<Services>,
+}
+
+impl TableStream {
+    /// Fails if a stream event names a binary `functions` lacks, or one that
+    /// does not take stream events.
+    pub fn resolve(
+        consumers: &[StreamConsumer],
+        functions: &Functions,
+        services: Arc<Services>,
+    ) -> anyhow::Result<Self> {
+        let subscribers = consumers
+            .iter()
+            .map(|consumer| match functions.get(&consumer.binary) {
+                Some(LocalFunction::Stream(function)) => Ok(Subscriber {
+                    binary: consumer.binary.clone(),
+                    function: function.clone(),
+                    patterns: consumer.patterns.clone(),
+                }),
+                Some(other) => Err(anyhow!(
+                    "{}'s DynamoDB stream event names {}, a {} function",
+                    consumer.function,
+                    consumer.binary,
+                    other.kind()
+                )),
+                None => Err(anyhow!(
+                    "{}'s DynamoDB stream event names {}, which banter-local has no handler for",
+                    consumer.function,
+                    consumer.binary
+                )),
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Self {
+            subscribers,
+            services,
+        })
+    }
+
+    /// Delivers the INSERT of a just-stored connection, in the background
+    /// (a stream is asynchronous: `$connect` has returned by then).
+    pub fn connection_inserted(self: &Arc<Self>, id: &str) {
+        if self.subscribers.is_empty() {
+            return;
+        }
+        let stream = self.clone();
+        let id = ConnectionId(id.to_owned());
+        tokio::spawn(async move { stream.deliver(&id).await });
+    }
+
+    async fn deliver(&self, id: &ConnectionId) {
+        let connection = match self.services.store.connection(id).await {
+            Ok(Some(connection)) => connection,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(connection = %id, ?error, "stream: reading the inserted connection");
+                return;
+            }
+        };
+        let record = insert_record(&connection);
+        for subscriber in &self.subscribers {
+            let wanted = subscriber.patterns.is_empty()
+                || subscriber
+                    .patterns
+                    .iter()
+                    .any(|p| event_filter::matches(p, &record));
+            if !wanted {
+                continue;
+            }
+            match serde_json::from_value::<Event>(json!({ "Records": [record.clone()] })) {
+                Ok(event) => (subscriber.function)(self.services.clone(), event).await,
+                Err(error) => {
+                    tracing::error!(binary = subscriber.binary, %error, "stream: building the event");
+                }
+            }
+        }
+    }
+}
+
+/// The stream record of the connection lookup item's INSERT.
+fn insert_record(connection: &Connection) -> Value {
+    let pk = format!("CONN#{}", connection.id);
+    let mut image = json!({
+        "pk": { "S": pk },
+        "sk": { "S": "CONN" },
+        "connection_id": { "S": connection.id.0 },
+        "dialect": { "S": connection.dialect.as_str() },
+    });
+    if let (Some(user), Some(map)) = (connection.user_id, image.as_object_mut()) {
+        map.insert("user_id".to_owned(), json!({ "N": user.to_string() }));
+    }
+    json!({
+        "eventID": connection.id.0,
+        "eventName": "INSERT",
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "local",
+        "eventSourceARN": "arn:aws:dynamodb:local:000000000000:table/banter/stream/local",
+        "dynamodb": {
+            "Keys": { "pk": { "S": pk }, "sk": { "S": "CONN" } },
+            "NewImage": image,
+            "SequenceNumber": "0",
+            "SizeBytes": 0,
+            "StreamViewType": "NEW_IMAGE"
+        }
+    })
+}
