@@ -7,6 +7,7 @@
 //! instead of hanging it. Tracing stays silent unless `TEST_LOG` is set.
 
 mod app;
+pub mod dialects;
 mod json;
 mod reply;
 pub mod tokens;

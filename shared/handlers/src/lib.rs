@@ -67,6 +67,10 @@ pub const FUNCTIONS: &[(&str, Function)] = &[
         "banter-http-files",
         Function::Http(|s, r| Box::pin(http::files::handle(s, r))),
     ),
+    (
+        "banter-http-chat",
+        Function::Http(|s, r| Box::pin(http::chat::handle(s, r))),
+    ),
 ];
 
 pub fn function(binary: &str) -> Option<Function> {

@@ -4,6 +4,7 @@
 //! mapping of errors to statuses) lives once in `request` and `response`.
 
 pub mod auth;
+pub mod chat;
 pub mod files;
 pub mod messages;
 pub mod rooms;
@@ -122,6 +123,7 @@ mod tests {
             "banter-http-rooms" => Some(rooms::ROUTES),
             "banter-http-messages" => Some(messages::ROUTES),
             "banter-http-files" => Some(files::ROUTES),
+            "banter-http-chat" => Some(chat::ROUTES),
             _ => None,
         }
     }
@@ -129,7 +131,7 @@ mod tests {
     #[test]
     fn every_template_route_has_a_handler_and_no_handler_is_unrouted() {
         let template = template_routes();
-        assert_eq!(template.len(), 13, "{template:?}");
+        assert_eq!(template.len(), 16, "{template:?}");
         for (binary, key) in &template {
             let routes = table(binary).unwrap_or_else(|| panic!("{binary} has no routes"));
             assert!(
@@ -142,6 +144,7 @@ mod tests {
             "banter-http-rooms",
             "banter-http-messages",
             "banter-http-files",
+            "banter-http-chat",
         ] {
             for (key, _) in table(binary).unwrap_or_default() {
                 assert!(
@@ -175,8 +178,14 @@ mod tests {
             })
             .unwrap_or_default();
         names.sort();
-        assert_eq!(names.len(), 13, "{names:?}");
-        let all = [auth::ROUTES, rooms::ROUTES, messages::ROUTES, files::ROUTES];
+        assert_eq!(names.len(), 16, "{names:?}");
+        let all = [
+            auth::ROUTES,
+            rooms::ROUTES,
+            messages::ROUTES,
+            files::ROUTES,
+            chat::ROUTES,
+        ];
         for name in &names {
             let request = samples::event(name);
             let key = request::route_key(&request);

@@ -1,0 +1,234 @@
+//! Seed 001's REST routes (docs/protocol/rooms.md): open a DM, a room's
+//! name and occupants, and every message since a cursor in all of the
+//! caller's rooms. Ids travel as strings (`"7"`); numbers are accepted too.
+
+use super::{Call, Reply, Routes};
+use banter_core::dialect::rooms::RoomsMessage;
+use banter_core::domain::{MessageId, RoomId, UserId};
+use banter_core::service::{ChatError, ChatResult, ErrorCode, Services};
+use lambda_http::{Body, Request, Response};
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub(crate) const ROUTES: Routes = &[
+    ("POST /chat/create_dm", |call| Box::pin(create_dm(call))),
+    ("POST /chat/room_info", |call| Box::pin(room_info(call))),
+    ("POST /chat/retrieve", |call| Box::pin(retrieve(call))),
+];
+
+pub async fn handle(services: &Services, request: Request) -> Response<Body> {
+    super::dispatch(services, request, ROUTES).await
+}
+
+/// An id as seed 001 writes it, `"7"`, or as a number, `7`. What it names
+/// is checked by the route: text that is no id of ours names nothing.
+#[derive(Debug, PartialEq, Eq)]
+struct IdText(String);
+
+impl<'de> Deserialize<'de> for IdText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+
+        impl Visitor<'_> for IdVisitor {
+            type Value = IdText;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(r#"an id, as a string like "7" or a number"#)
+            }
+
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<IdText, E> {
+                Ok(IdText(value.to_string()))
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<IdText, E> {
+                Ok(IdText(value.to_owned()))
+            }
+        }
+
+        deserializer.deserialize_any(IdVisitor)
+    }
+}
+
+impl IdText {
+    fn parse<Id>(&self, parse: fn(&str) -> Option<Id>) -> Option<Id> {
+        parse(self.0.trim())
+    }
+}
+
+#[derive(Deserialize)]
+struct CreateDmRequest {
+    other: IdText,
+}
+
+#[derive(Deserialize)]
+struct RoomInfoRequest {
+    room_id: IdText,
+}
+
+#[derive(Deserialize)]
+struct RetrieveRequest {
+    /// 0 for everything.
+    after: IdText,
+}
+
+#[derive(Serialize)]
+struct CreateDmBody {
+    room_id: String,
+}
+
+#[derive(Serialize)]
+struct RoomInfoBody<'a> {
+    room_name: Option<&'a str>,
+    occupants: Vec<String>,
+}
+
+/// The seed documents the list under `occupants` (and a `room_name`, which
+/// messages from many rooms cannot have: always null); `messages` is the
+/// same list under a name that says what it is.
+#[derive(Serialize)]
+struct RetrieveBody<'a> {
+    room_name: Option<&'a str>,
+    occupants: &'a [RoomsMessage<'a>],
+    messages: &'a [RoomsMessage<'a>],
+}
+
+fn room_not_found() -> ChatError {
+    ChatError::not_found("room")
+}
+
+/// `{"other": "<user id>"}` → 200 `{"room_id": "<id>"}`, the same room on
+/// every call; an unknown user is 404.
+async fn create_dm(call: Call<'_>) -> ChatResult<Reply> {
+    let me = call.user()?;
+    let body: CreateDmRequest = call.body()?;
+    let other = body
+        .other
+        .parse(UserId::parse_str)
+        .ok_or_else(|| ChatError::not_found("user"))?;
+    let (room, _created) = call.services.open_dm(me, other).await?;
+    Reply::ok(&CreateDmBody {
+        room_id: room.room.id.to_string(),
+    })
+}
+
+/// `{"room_id": "<id>"}` → its name (null for a DM) and occupants; a room
+/// that does not exist and one the caller is not in are both 404.
+async fn room_info(call: Call<'_>) -> ChatResult<Reply> {
+    let me = call.user()?;
+    let body: RoomInfoRequest = call.body()?;
+    let room_id = body
+        .room_id
+        .parse(RoomId::parse_str)
+        .ok_or_else(room_not_found)?;
+    let details = call
+        .services
+        .room_details(me, room_id)
+        .await
+        .map_err(|e| match e.code() {
+            ErrorCode::NotAMember => room_not_found(),
+            _ => e,
+        })?;
+    let mut occupants = details.summary.member_ids.clone();
+    occupants.sort_unstable();
+    Reply::ok(&RoomInfoBody {
+        room_name: details.summary.room.name.as_deref(),
+        occupants: occupants.iter().map(UserId::to_string).collect(),
+    })
+}
+
+/// `{"after": <message id>}` → every newer message in the caller's rooms,
+/// oldest first.
+async fn retrieve(call: Call<'_>) -> ChatResult<Reply> {
+    let me = call.user()?;
+    let body: RetrieveRequest = call.body()?;
+    let after = body
+        .after
+        .parse(|text| text.parse::<u64>().ok())
+        .map(MessageId)
+        .ok_or_else(|| ChatError::invalid("after must be a message id, or 0 for all"))?;
+    let messages = call.services.messages_after_in_my_rooms(me, after).await?;
+    let wire: Vec<RoomsMessage<'_>> = messages.iter().map(RoomsMessage::from).collect();
+    Reply::ok(&RetrieveBody {
+        room_name: None,
+        occupants: &wire,
+        messages: &wire,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::request::parse_body;
+    use crate::http::samples;
+
+    #[test]
+    fn ids_are_read_as_strings_or_numbers() {
+        let text: ChatResult<CreateDmRequest> = parse_body(br#"{"other":"12"}"#);
+        assert_eq!(text.ok().map(|r| r.other), Some(IdText("12".into())));
+        let number: ChatResult<CreateDmRequest> = parse_body(br#"{"other":12}"#);
+        assert_eq!(number.ok().map(|r| r.other), Some(IdText("12".into())));
+        let parsed = IdText(" 12 ".into()).parse(UserId::parse_str);
+        assert_eq!(parsed, Some(UserId(12)));
+        assert_eq!(IdText("abc".into()).parse(UserId::parse_str), None);
+        assert_eq!(IdText("0".into()).parse(RoomId::parse_str), None);
+    }
+
+    #[test]
+    fn a_missing_or_mistyped_id_is_an_invalid_field_named() {
+        for body in [
+            &br#"{}"#[..],
+            br#"{"other":true}"#,
+            br#"{"other":-3}"#,
+            br#"{"other":1.5}"#,
+            br#"{"other":null}"#,
+            br#"{"other":["1"]}"#,
+        ] {
+            match parse_body::<CreateDmRequest>(body) {
+                Err(e) => {
+                    assert_eq!(e.code(), ErrorCode::InvalidField);
+                    assert!(e.client_message().contains("other"), "{e}");
+                }
+                Ok(_) => panic!("accepted {}", String::from_utf8_lossy(body)),
+            }
+        }
+    }
+
+    #[test]
+    fn the_bodies_are_exactly_the_seed_shapes() {
+        let dm = CreateDmBody {
+            room_id: "7".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(dm).ok(),
+            Some(serde_json::json!({"room_id": "7"}))
+        );
+        let info = RoomInfoBody {
+            room_name: None,
+            occupants: vec!["1".into(), "2".into()],
+        };
+        assert_eq!(
+            serde_json::to_value(info).ok(),
+            Some(serde_json::json!({"room_name": null, "occupants": ["1", "2"]}))
+        );
+        let retrieved = RetrieveBody {
+            room_name: None,
+            occupants: &[],
+            messages: &[],
+        };
+        assert_eq!(
+            serde_json::to_value(retrieved).ok(),
+            Some(serde_json::json!({"room_name": null, "occupants": [], "messages": []}))
+        );
+    }
+
+    #[test]
+    fn the_sample_events_bodies_parse() {
+        let dm = samples::event("http-chat-create-dm.json");
+        assert!(parse_body::<CreateDmRequest>(dm.body()).is_ok());
+        let info = samples::event("http-chat-room-info.json");
+        assert!(parse_body::<RoomInfoRequest>(info.body()).is_ok());
+        let retrieve = samples::event("http-chat-retrieve.json");
+        assert!(parse_body::<RetrieveRequest>(retrieve.body()).is_ok());
+    }
+}
