@@ -27,6 +27,11 @@ async fn given_a_valid_token_as_the_first_frame_then_the_socket_is_connected() {
         json!({"status": "CONNECTED"})
     );
     ws.expect_silence().await;
+    // The same token again is harmless: CONNECTED again.
+    assert_eq!(
+        ws.authenticate(&alice.token).await,
+        json!({"status": "CONNECTED"})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
