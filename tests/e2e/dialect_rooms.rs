@@ -399,6 +399,33 @@ async fn given_more_messages_than_a_history_page_then_retrieve_still_returns_the
     assert_eq!(from_middle, ids[100..]);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_more_than_one_answer_of_messages_then_retrieve_pages_by_its_own_cursor() {
+    let app = TestApp::spawn().await;
+    let alice = app.new_user().await;
+    let bob = app.new_user().await;
+    let dm = dm_room(&app, &alice.token, bob.id).await;
+    let group = app.group(&bob, &[&alice]).await;
+    let mut ids = Vec::new();
+    for i in 0..520 {
+        let room = if i % 3 == 0 { group } else { dm };
+        let sent = app.send_text(&bob.token, room, &format!("m{i}")).await;
+        ids.push(sent.u64_at("/id"));
+    }
+    let first: Vec<u64> = retrieved(&app, &alice.token, 0)
+        .await
+        .iter()
+        .map(|m| m.u64_at("/id"))
+        .collect();
+    assert_eq!(first, ids[..500], "one answer is the 500 oldest");
+    let rest: Vec<u64> = retrieved(&app, &alice.token, first[499])
+        .await
+        .iter()
+        .map(|m| m.u64_at("/id"))
+        .collect();
+    assert_eq!(rest, ids[500..], "asking after the last id gives the rest");
+}
+
 /// The seed's flow end to end: log in, create the DM, connect, talk,
 /// reconnect and catch up with `retrieve` after the newest id seen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

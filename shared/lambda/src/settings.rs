@@ -12,6 +12,7 @@
 //! | `BANTER_S3_FORCE_PATH_STYLE` | no | `true` for S3-compatible servers on loopback (moto, MinIO) |
 //! | `BANTER_JWT_ISSUER`, `BANTER_JWT_AUDIENCE` | no | token `iss` and `aud` |
 //! | `BANTER_JWT_TTL_SECS` | no | access token lifetime |
+//! | `BANTER_CONVERSATION_TTL_SECS` | no | pair-chat conversation token lifetime (seed 000) |
 //! | `BANTER_TYPING_TTL_MS` | no | how long a typing start holds |
 //! | `BANTER_CONNECTION_TTL_SECS` | no | how long a connection item lives |
 //! | `BANTER_UPLOAD_URL_TTL_SECS`, `BANTER_DOWNLOAD_URL_TTL_SECS` | no | presigned URL lifetimes (at most 7 days) |
@@ -32,6 +33,7 @@ pub const S3_FORCE_PATH_STYLE_ENV: &str = "BANTER_S3_FORCE_PATH_STYLE";
 pub const JWT_ISSUER_ENV: &str = "BANTER_JWT_ISSUER";
 pub const JWT_AUDIENCE_ENV: &str = "BANTER_JWT_AUDIENCE";
 pub const JWT_TTL_ENV: &str = "BANTER_JWT_TTL_SECS";
+pub const CONVERSATION_TTL_ENV: &str = "BANTER_CONVERSATION_TTL_SECS";
 pub const TYPING_TTL_ENV: &str = "BANTER_TYPING_TTL_MS";
 pub const CONNECTION_TTL_ENV: &str = "BANTER_CONNECTION_TTL_SECS";
 pub const UPLOAD_URL_TTL_ENV: &str = "BANTER_UPLOAD_URL_TTL_SECS";
@@ -71,6 +73,7 @@ pub struct Overrides {
     pub jwt_issuer: Option<String>,
     pub jwt_audience: Option<String>,
     pub jwt_ttl: Option<Duration>,
+    pub conversation_ttl: Option<Duration>,
     pub typing_ttl: Option<Duration>,
     pub connection_ttl: Option<Duration>,
     pub upload_url_ttl: Option<Duration>,
@@ -129,6 +132,7 @@ impl Settings {
             jwt_issuer: env.get(JWT_ISSUER_ENV),
             jwt_audience: env.get(JWT_AUDIENCE_ENV),
             jwt_ttl: env.number(JWT_TTL_ENV)?.map(Duration::from_secs),
+            conversation_ttl: env.number(CONVERSATION_TTL_ENV)?.map(Duration::from_secs),
             typing_ttl: env.number(TYPING_TTL_ENV)?.map(Duration::from_millis),
             connection_ttl: env.number(CONNECTION_TTL_ENV)?.map(Duration::from_secs),
             upload_url_ttl: env.url_ttl(UPLOAD_URL_TTL_ENV)?,
@@ -158,6 +162,9 @@ impl Settings {
         }
         if let Some(ttl) = o.jwt_ttl {
             config.jwt.ttl = ttl;
+        }
+        if let Some(ttl) = o.conversation_ttl {
+            config.jwt.conversation_ttl = ttl;
         }
         if let Some(ttl) = o.typing_ttl {
             config.typing_ttl = ttl;

@@ -174,6 +174,12 @@ pub fn encode_event(connection: &Connection, recipient: &Recipient, event: &Even
     }
 }
 
+/// Whether this dialect's clients expect the socket closed after an
+/// internal error (seed 001: "the connection will be closed").
+pub fn closes_on_internal_error(kind: DialectKind) -> bool {
+    kind == DialectKind::Rooms
+}
+
 /// Whether this dialect's events carry the recipient's total unread count.
 pub fn needs_total_unread(kind: DialectKind) -> bool {
     kind == DialectKind::Notifications

@@ -9,15 +9,24 @@ use futures::{StreamExt, TryStreamExt};
 
 /// Rooms read concurrently.
 const ROOM_CONCURRENCY: usize = 16;
+/// Most messages one call returns: the seed has no paging, but its cursor
+/// pages by itself (call again with `after` = the last id returned).
+pub const RETRIEVE_LIMIT: usize = 500;
+/// Most text bytes one call returns, so the response stays far below
+/// Lambda's 6 MB even though the seed's shape lists every message twice.
+pub const RETRIEVE_TEXT_BUDGET: usize = 2 * 1024 * 1024;
 
 impl Services {
-    /// Every message with an id greater than `after` in the rooms `me` is
-    /// in now, oldest (smallest id) first. `after` 0 means all of them.
+    /// The oldest messages with an id greater than `after` in the rooms `me`
+    /// is in now, smallest id first: at most `RETRIEVE_LIMIT` of them and
+    /// `RETRIEVE_TEXT_BUDGET` bytes of text. Since ids are global, the caller
+    /// gets the rest by asking again after the last id it got. `after` 0
+    /// means from the very beginning.
     ///
     /// Cost: one membership query and one batch room read, then, only for
     /// rooms whose last message is newer than `after`, one history query per
-    /// page of up to `MAX_PAGE` results: O(my rooms + results) reads, no
-    /// scan. The result is not bounded: it is everything the caller missed.
+    /// page of up to `MAX_PAGE` results, at most `RETRIEVE_LIMIT` per room:
+    /// O(my rooms + results) reads, no scan.
     pub async fn messages_after_in_my_rooms(
         &self,
         me: UserId,
@@ -42,6 +51,18 @@ impl Services {
         .await?;
         let mut messages: Vec<Message> = per_room.into_iter().flatten().collect();
         messages.sort_unstable_by_key(|m| m.id);
+        // Each room gave its oldest, so the oldest overall are all here.
+        messages.truncate(RETRIEVE_LIMIT);
+        let mut text = 0;
+        let within_budget = messages
+            .iter()
+            .take_while(|m| {
+                text += m.text.len();
+                text <= RETRIEVE_TEXT_BUDGET
+            })
+            .count()
+            .max(1);
+        messages.truncate(within_budget);
         Ok(messages)
     }
 
@@ -72,7 +93,7 @@ impl Services {
             };
             let short = page.len() < MAX_PAGE;
             messages.extend(page);
-            if short || last >= newest || last <= cursor {
+            if short || last >= newest || last <= cursor || messages.len() >= RETRIEVE_LIMIT {
                 break;
             }
             cursor = last;

@@ -6,9 +6,9 @@ use super::response::ok;
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use banter_core::dialect;
 use banter_core::domain::{Connection, ConnectionId};
-use banter_core::service::ChatError;
 use banter_core::service::Services;
 use banter_core::service::commands::Reply;
+use banter_core::service::{ChatError, ErrorCode};
 
 pub async fn handle(
     services: &Services,
@@ -31,8 +31,20 @@ pub async fn handle(
     };
     let frame = event.body.unwrap_or_default();
     let (request_id, reply) = respond(services, &connection, &frame).await;
+    let internal = matches!(
+        reply,
+        Reply::Error {
+            code: ErrorCode::Internal,
+            ..
+        }
+    );
     for frame in dialect::encode_reply_to_fit(&connection, request_id.as_deref(), reply) {
         services.push_frame(&connection, &frame).await;
+    }
+    if internal && dialect::closes_on_internal_error(connection.dialect) {
+        if let Err(e) = services.push.close(&connection.id).await {
+            tracing::warn!(connection = %connection.id, error = ?e, "closing after an internal error");
+        }
     }
     ok()
 }
