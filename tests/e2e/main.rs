@@ -5,6 +5,8 @@
 mod accounts;
 mod bad_input;
 mod chat;
+mod dialect_conversations;
+mod dialect_events;
 mod dialect_pair;
 mod dialect_rooms;
 mod files;

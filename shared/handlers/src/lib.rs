@@ -71,6 +71,10 @@ pub const FUNCTIONS: &[(&str, Function)] = &[
         "banter-http-chat",
         Function::Http(|s, r| Box::pin(http::chat::handle(s, r))),
     ),
+    (
+        "banter-http-conversations",
+        Function::Http(|s, r| Box::pin(http::conversations::handle(s, r))),
+    ),
 ];
 
 pub fn function(binary: &str) -> Option<Function> {

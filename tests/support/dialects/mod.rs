@@ -2,5 +2,7 @@
 //! seed's exact path on banter-local and speaks that seed's frames, on top
 //! of [`WsClient`](crate::WsClient)'s bounded waits.
 
+pub mod conversations;
+pub mod events;
 pub mod pair;
 pub mod rooms;

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod chat;
+pub mod conversations;
 pub mod files;
 pub mod messages;
 pub mod rooms;
@@ -124,6 +125,7 @@ mod tests {
             "banter-http-messages" => Some(messages::ROUTES),
             "banter-http-files" => Some(files::ROUTES),
             "banter-http-chat" => Some(chat::ROUTES),
+            "banter-http-conversations" => Some(conversations::ROUTES),
             _ => None,
         }
     }
@@ -131,7 +133,7 @@ mod tests {
     #[test]
     fn every_template_route_has_a_handler_and_no_handler_is_unrouted() {
         let template = template_routes();
-        assert_eq!(template.len(), 16, "{template:?}");
+        assert_eq!(template.len(), 22, "{template:?}");
         for (binary, key) in &template {
             let routes = table(binary).unwrap_or_else(|| panic!("{binary} has no routes"));
             assert!(
@@ -145,6 +147,7 @@ mod tests {
             "banter-http-messages",
             "banter-http-files",
             "banter-http-chat",
+            "banter-http-conversations",
         ] {
             for (key, _) in table(binary).unwrap_or_default() {
                 assert!(
@@ -178,13 +181,14 @@ mod tests {
             })
             .unwrap_or_default();
         names.sort();
-        assert_eq!(names.len(), 16, "{names:?}");
+        assert_eq!(names.len(), 19, "{names:?}");
         let all = [
             auth::ROUTES,
             rooms::ROUTES,
             messages::ROUTES,
             files::ROUTES,
             chat::ROUTES,
+            conversations::ROUTES,
         ];
         for name in &names {
             let request = samples::event(name);
