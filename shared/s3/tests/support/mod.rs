@@ -126,6 +126,13 @@ fn tail(path: &Path) -> String {
     text
 }
 
+/// The server's endpoint, `http://127.0.0.1:<port>` (started on first use):
+/// for processes that are not given a client, like the Lambda functions of
+/// tests/lambda (`AWS_ENDPOINT_URL_*`).
+pub fn endpoint() -> String {
+    format!("http://127.0.0.1:{}", server().port)
+}
+
 /// A client for moto: dummy credentials, a fixed region, the server's
 /// endpoint, path-style addressing (no bucket subdomains on 127.0.0.1). No
 /// environment is read.
