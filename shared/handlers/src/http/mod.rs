@@ -181,7 +181,7 @@ mod tests {
             })
             .unwrap_or_default();
         names.sort();
-        assert_eq!(names.len(), 19, "{names:?}");
+        assert_eq!(names.len(), 22, "{names:?}");
         let all = [
             auth::ROUTES,
             rooms::ROUTES,
