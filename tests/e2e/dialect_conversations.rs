@@ -135,6 +135,36 @@ async fn given_user_ids_then_two_name_the_dm_and_more_name_a_group_of_exactly_th
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_a_user_who_left_a_named_group_then_its_socket_refuses_them() {
+    let app = TestApp::spawn().await;
+    let alice = app.new_user().await;
+    let bob = app.new_user().await;
+    let carol = app.new_user().await;
+    let name = group_name(&[&alice, &bob, &carol]);
+    let (mut alice_ws, _) = SeedSocket::chat_welcomed(&app, &name, &alice).await;
+    alice_ws.chat_message("before carol left").await;
+    let room_id: u64 = alice_ws
+        .echo()
+        .await
+        .str_at("/message/conversation")
+        .parse()
+        .expect("an id string");
+
+    app.remove_member(&carol.token, room_id, carol.id)
+        .await
+        .expect(204);
+
+    let refusal = SeedSocket::try_open(&chat_url(&app, &name, &carol.token))
+        .await
+        .err()
+        .expect("carol left 1_2_3: its name no longer lets her in");
+    assert_eq!(refusal.status, 403, "{refusal:?}");
+    assert!(refusal.body.contains("NOT_A_MEMBER"), "{refusal:?}");
+    // The others still get in.
+    SeedSocket::chat_welcomed(&app, &name, &bob).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn given_a_bad_handshake_then_the_socket_is_refused_with_its_status() {
     let app = TestApp::spawn().await;
     let alice = app.new_user().await;

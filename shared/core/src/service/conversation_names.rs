@@ -90,10 +90,15 @@ impl Services {
             .collect::<Vec<_>>()
             .join("_");
         let key = format!("members:{canonical}");
-        let (room, _created) = self
+        let (room, created) = self
             .store
             .find_or_create_keyed_group(&key, &canonical, me, ids, Timestamp::now())
             .await?;
+        if !created {
+            // The name lists who it was created for; whoever left since
+            // (or was removed) is out, like everywhere else.
+            self.require_member(room.id, me).await?;
+        }
         Ok(room.id)
     }
 }
