@@ -17,10 +17,11 @@
 //! stdin closes: on [`Emulator::shutdown`], on drop (a failing test), or when
 //! this test process dies. `shutdown` checks that every one of them is gone.
 
+use banter_testkit::{free_port, workspace_root};
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Ipv4Addr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, PoisonError};
@@ -33,13 +34,11 @@ const INVOKE_TIMEOUT: Duration = Duration::from_secs(60);
 /// function starts polling (a poll for a function never invoked is
 /// answered 204, which ends the runtime).
 const INVOKE_HEAD_START: Duration = Duration::from_millis(500);
-
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+/// How much of a process's log a failure message shows.
+const LOG_TAIL: u64 = 6000;
 
 pub fn cargo_lambda() -> PathBuf {
-    let bin = root().join(".tools/cargo-lambda/venv/bin/cargo-lambda");
+    let bin = workspace_root().join(".tools/cargo-lambda/venv/bin/cargo-lambda");
     assert!(
         bin.is_file(),
         "cargo-lambda is not installed (no {}).\nRun {INSTALL} (scripts/test does).",
@@ -73,7 +72,7 @@ pub fn build(binaries: &[String]) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut command = Command::new(cargo);
     command
-        .current_dir(root())
+        .current_dir(workspace_root())
         .args(["build", "--locked", "--quiet"]);
     for binary in binaries {
         command.args(["--bin", binary]);
@@ -89,13 +88,6 @@ pub fn build(binaries: &[String]) -> PathBuf {
         started.elapsed().as_secs_f64()
     );
     target_debug()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free loopback port")
 }
 
 /// A process run as `sh -c '"$@" >>log 2>&1 & …; read; kill'`: it lives as
@@ -164,7 +156,7 @@ impl Guarded {
     }
 
     fn log_tail(&self) -> String {
-        tail(&self.log)
+        banter_testkit::tail(&self.log, LOG_TAIL)
     }
 }
 
@@ -172,16 +164,6 @@ impl Drop for Guarded {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-fn tail(path: &Path) -> String {
-    let mut text = String::new();
-    if let Ok(mut file) = File::open(path) {
-        let length = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let _ = file.seek(SeekFrom::Start(length.saturating_sub(6000)));
-        let _ = file.read_to_string(&mut text);
-    }
-    text
 }
 
 /// Where the functions' AWS clients go.
@@ -469,7 +451,7 @@ impl Emulator {
     }
 
     pub fn function_log(&self, binary: &str) -> String {
-        tail(&self.scratch.path().join(format!("{binary}.log")))
+        banter_testkit::tail(&self.scratch.path().join(format!("{binary}.log")), LOG_TAIL)
     }
 
     pub fn cold_starts(&self) -> BTreeMap<String, Duration> {

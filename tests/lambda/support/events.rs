@@ -11,9 +11,7 @@ use std::sync::OnceLock;
 /// real one from `POST /auth/login`).
 pub const TOKEN_PLACEHOLDER: &str = "REPLACE_WITH_A_TOKEN_FROM_POST_/auth/login";
 
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+pub use banter_testkit::workspace_root as root;
 
 pub fn dir() -> PathBuf {
     root().join("events")
