@@ -9,6 +9,7 @@
 //! The JSON shape of a message (`ChatMessage`) is shared with the REST
 //! routes of the same seed (`banter-http-conversations`).
 
+use super::frames;
 use super::{ConnectAuth, ConnectPlan, ConnectTarget, Query, Recipient, Rejection, Request};
 use crate::domain::connection::DialectKind;
 use crate::domain::{Connection, Event, Message, RoomId, User, UserId};
@@ -73,24 +74,7 @@ impl Flag {
 }
 
 pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
-    let shape = || {
-        reject(
-            ErrorCode::InvalidField,
-            "a frame is a JSON object with a \"type\"",
-        )
-    };
-    let head: Head = match serde_json::from_str(frame) {
-        // serde reads a struct from an array too; the seed's frames are objects.
-        Ok(head) if frame.trim_start().starts_with('{') => head,
-        Ok(_) => return Err(shape()),
-        Err(e) if e.is_data() => return Err(shape()),
-        Err(e) => {
-            return Err(reject(
-                ErrorCode::InvalidJson,
-                format!("the frame is not JSON: {e}"),
-            ));
-        }
-    };
+    let head: Head = frames::head(frame, "a frame is a JSON object with a \"type\"")?;
     let kind = head.kind.as_str();
     let command = match (connection.dialect, kind) {
         // A notification socket's read covers every conversation of the user.
@@ -388,26 +372,18 @@ fn notification<'a>(recipient: &Recipient, event: &'a Event) -> Vec<Out<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::test_fixtures::{self, command, json_frames, recipient, refused};
     use crate::domain::event::RoomRef;
-    use crate::domain::{
-        ConnectionId, FileAttachment, MessageId, RoomKind, Scope, Timestamp, Username,
-    };
+    use crate::domain::{ConnectionId, FileAttachment, RoomKind, Scope, Username};
     use crate::service::messages::Sent;
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     fn connection(dialect: DialectKind, user: u64) -> Connection {
-        Connection {
-            id: ConnectionId("c".into()),
-            dialect,
-            user_id: Some(UserId(user)),
-            scope: match dialect {
-                DialectKind::Notifications => Scope::Notifications,
-                _ => Scope::Room(RoomId(9)),
-            },
-            connected_at: Timestamp(0),
-            expires_at: Timestamp(1),
-            dialect_state: String::new(),
-        }
+        let scope = match dialect {
+            DialectKind::Notifications => Scope::Notifications,
+            _ => Scope::Room(RoomId(9)),
+        };
+        test_fixtures::connection("c", dialect, Some(user), scope)
     }
 
     fn chat(user: u64) -> Connection {
@@ -418,47 +394,20 @@ mod tests {
         connection(DialectKind::Notifications, user)
     }
 
-    fn recipient(user: u64, total_unread: Option<u64>) -> Recipient {
-        Recipient {
-            user_id: UserId(user),
-            total_unread,
-        }
-    }
-
+    /// `name`, shown as `NAME`.
     fn user(id: u64, name: &str) -> User {
         User {
-            id: UserId(id),
             username: Username::from_trusted(name.into()),
             display_name: name.to_uppercase(),
-            created_at: Timestamp(0),
+            ..test_fixtures::user(id)
         }
     }
 
     fn message(id: u64, seq: u64, sender: u64, text: &str) -> Message {
         Message {
-            id: MessageId(id),
-            room_id: RoomId(9),
             seq,
-            sender_id: UserId(sender),
-            sent_at: Timestamp(1_795_744_890_123),
-            text: text.into(),
-            file: None,
-            client_message_id: None,
+            ..test_fixtures::message(id, sender, text)
         }
-    }
-
-    fn command(connection: &Connection, frame: &str) -> Command {
-        match decode(connection, frame) {
-            Ok(request) => request.command,
-            Err(rejection) => panic!("{frame} was refused: {rejection:?}"),
-        }
-    }
-
-    fn json(frames: &[String]) -> Vec<Value> {
-        frames
-            .iter()
-            .map(|f| serde_json::from_str(f).unwrap_or_default())
-            .collect()
     }
 
     #[test]
@@ -545,13 +494,10 @@ mod tests {
             ),
             (r#"{"type":"typing","typing":1}"#, ErrorCode::InvalidField),
         ] {
-            let rejection = match decode(&me, frame) {
-                Err(rejection) => rejection,
-                Ok(request) => panic!("{frame} decoded into {request:?}"),
-            };
+            let rejection = refused(&me, frame);
             assert_eq!(rejection.code, code, "{frame}: {rejection:?}");
             let (_, reply) = rejection.into_reply();
-            let frames = json(&encode_reply(&me, &reply));
+            let frames = json_frames(encode_reply(&me, &reply));
             assert_eq!(frames.len(), 1);
             assert_eq!(frames[0]["type"], "error", "{frame}");
             assert_eq!(frames[0]["code"], code.as_str(), "{frame}");
@@ -585,7 +531,7 @@ mod tests {
             online: vec![user(2, "bob"), user(1, "alice")],
             page,
         };
-        let frames = json(&encode_reply(&chat(1), &reply));
+        let frames = json_frames(encode_reply(&chat(1), &reply));
         let from_alice = json!({"id": 1, "username": "alice", "name": "ALICE"});
         assert_eq!(
             frames,
@@ -611,7 +557,7 @@ mod tests {
         assert!(encode_reply(&me, &sent).is_empty());
         assert!(encode_reply(&me, &Reply::Done).is_empty());
         assert_eq!(
-            json(&encode_reply(&notifications(1), &Reply::UnreadTotal(4))),
+            json_frames(encode_reply(&notifications(1), &Reply::UnreadTotal(4))),
             vec![json!({"type": "unread_count", "unread_count": 4})]
         );
     }
@@ -642,7 +588,7 @@ mod tests {
 
     #[test]
     fn every_conversation_socket_gets_the_echo_even_the_senders() {
-        let frames = json(&encode_event(&chat(2), &recipient(2, None), &created(true)));
+        let frames = json_frames(encode_event(&chat(2), &recipient(2, None), &created(true)));
         assert_eq!(
             frames,
             vec![
@@ -669,7 +615,7 @@ mod tests {
             expires_at: None,
         };
         assert_eq!(
-            json(&encode_event(&chat(1), &recipient(1, None), &typing)),
+            json_frames(encode_event(&chat(1), &recipient(1, None), &typing)),
             vec![json!({"type": "typing", "user": "bob", "typing": true})]
         );
         for (online, kind) in [(true, "user_join"), (false, "user_leave")] {
@@ -679,7 +625,7 @@ mod tests {
                 room_ids: vec![RoomId(9)],
             };
             assert_eq!(
-                json(&encode_event(&chat(1), &recipient(1, None), &presence)),
+                json_frames(encode_event(&chat(1), &recipient(1, None), &presence)),
                 vec![json!({"type": kind, "user": "bob"})]
             );
             assert!(encode_event(&notifications(1), &recipient(1, Some(0)), &presence).is_empty());
@@ -694,7 +640,7 @@ mod tests {
 
     #[test]
     fn a_notification_socket_gets_the_message_then_the_new_total() {
-        let frames = json(&encode_event(
+        let frames = json_frames(encode_event(
             &notifications(1),
             &recipient(1, Some(7)),
             &created(false),
@@ -717,7 +663,7 @@ mod tests {
             last_read_id: None,
         };
         assert_eq!(
-            json(&encode_event(
+            json_frames(encode_event(
                 &notifications(1),
                 &recipient(1, Some(3)),
                 &read

@@ -7,6 +7,7 @@
 //! typing are skipped). The socket authenticates with its first
 //! `registerMessages` frame; anything before it is answered on `info`.
 
+use super::frames::{self, LenientId};
 use super::{Recipient, Rejection, Request};
 use crate::domain::limits::MAX_PAGE;
 use crate::domain::{Connection, Event, Message, MessageId, RoomKind, UserId};
@@ -47,64 +48,31 @@ struct RegisterData {
 
 #[derive(Deserialize)]
 struct ConversationData {
-    id: PeerId,
+    id: LenientId,
     /// Banter's extension: page back from this message id.
     before: Option<u64>,
 }
 
 #[derive(Deserialize)]
 struct MessageData {
-    to: PeerId,
+    to: LenientId,
     content: String,
 }
 
 #[derive(Deserialize)]
 struct WritingData {
-    id: PeerId,
+    id: LenientId,
     /// `stopWriting` carries the token again; the socket is already
     /// registered, so it is accepted and not used.
     #[serde(default, rename = "token")]
     _token: Option<String>,
 }
 
-/// A user id as a number or as a string of digits (clients written for
-/// string ids keep working).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum PeerId {
-    Number(u64),
-    Text(String),
-}
-
-impl PeerId {
-    fn user(&self, field: &str) -> Result<UserId, String> {
-        let parsed = match self {
-            Self::Number(n) => UserId::parse(*n),
-            Self::Text(text) => UserId::parse_str(text.trim()),
-        };
-        parsed.ok_or_else(|| format!("{field} must be a user id"))
-    }
-}
-
 pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
-    let shape = || {
-        info(
-            ErrorCode::InvalidField,
-            "a frame is {\"event\": \"<name>\", \"data\": <value>}",
-        )
-    };
-    let head: Head = match serde_json::from_str(frame) {
-        // serde reads a struct from an array too; the seed's frames are objects.
-        Ok(head) if frame.trim_start().starts_with('{') => head,
-        Ok(_) => return Err(shape()),
-        Err(e) if e.is_data() => return Err(shape()),
-        Err(e) => {
-            return Err(info(
-                ErrorCode::InvalidJson,
-                format!("the frame is not JSON: {e}"),
-            ));
-        }
-    };
+    let head: Head = frames::head(
+        frame,
+        "a frame is {\"event\": \"<name>\", \"data\": <value>}",
+    )?;
     let event = head.event.as_str();
     if connection.user_id.is_none() && event != "registerMessages" {
         return Err(info(
@@ -191,8 +159,13 @@ fn data<T: DeserializeOwned>(frame: &str, event: &str, shape: &str) -> Result<T,
         })
 }
 
-fn peer(id: &PeerId, field: &str) -> Result<UserId, Rejection> {
-    id.user(field).map_err(|m| info(ErrorCode::InvalidField, m))
+fn peer(id: &LenientId, field: &str) -> Result<UserId, Rejection> {
+    id.user().ok_or_else(|| {
+        info(
+            ErrorCode::InvalidField,
+            format!("{field} must be a user id"),
+        )
+    })
 }
 
 // ---- outbound -----------------------------------------------------------
@@ -369,68 +342,19 @@ pub fn encode_event(connection: &Connection, recipient: &Recipient, event: &Even
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::test_fixtures::{
+        self, command, json_frames, message, recipient, refused, user,
+    };
     use crate::domain::connection::DialectKind;
     use crate::domain::event::RoomRef;
     use crate::domain::{
         ConnectionId, FileAttachment, Membership, Room, RoomId, RoomSummary, Scope, Timestamp,
-        User, Username,
     };
     use crate::service::messages::{MemberState, Sent};
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     fn connection(user: Option<u64>) -> Connection {
-        Connection {
-            id: ConnectionId("me-1".into()),
-            dialect: DialectKind::Events,
-            user_id: user.map(UserId),
-            scope: Scope::AllRooms,
-            connected_at: Timestamp(0),
-            expires_at: Timestamp(1),
-            dialect_state: String::new(),
-        }
-    }
-
-    fn user(id: u64) -> User {
-        User {
-            id: UserId(id),
-            username: Username::from_trusted(format!("user{id}")),
-            display_name: format!("User {id}"),
-            created_at: Timestamp(0),
-        }
-    }
-
-    fn message(id: u64, sender: u64, text: &str) -> Message {
-        Message {
-            id: MessageId(id),
-            room_id: RoomId(9),
-            seq: id,
-            sender_id: UserId(sender),
-            sent_at: Timestamp(1_795_744_890_123),
-            text: text.into(),
-            file: None,
-            client_message_id: None,
-        }
-    }
-
-    fn command(connection: &Connection, frame: &str) -> Command {
-        match decode(connection, frame) {
-            Ok(request) => request.command,
-            Err(rejection) => panic!("{frame} was refused: {rejection:?}"),
-        }
-    }
-
-    fn refused(connection: &Connection, frame: &str) -> Rejection {
-        match decode(connection, frame) {
-            Err(rejection) => rejection,
-            Ok(request) => panic!("{frame} decoded into {request:?}"),
-        }
-    }
-
-    fn json(frames: &[String]) -> Vec<Value> {
-        frames
-            .iter()
-            .map(|f| serde_json::from_str(f).unwrap_or_default())
-            .collect()
+        test_fixtures::connection("me-1", DialectKind::Events, user, Scope::AllRooms)
     }
 
     #[test]
@@ -554,7 +478,7 @@ mod tests {
             assert_eq!(rejection.code, code, "{frame}: {rejection:?}");
             assert!(!rejection.message.is_empty());
             let (_, reply) = rejection.into_reply();
-            let frames = json(&encode_reply(&me, &reply));
+            let frames = json_frames(encode_reply(&me, &reply));
             assert_eq!(frames.len(), 1, "{frame}");
             assert_eq!(frames[0]["event"], "info", "{frame}");
             assert!(frames[0]["data"].is_string(), "{frame}");
@@ -569,7 +493,7 @@ mod tests {
             dm: None,
         };
         assert_eq!(
-            json(&encode_reply(&me, &registered)),
+            json_frames(encode_reply(&me, &registered)),
             vec![json!({"event": "registerMessages", "data": "OK"})]
         );
         let sent = Reply::Sent(Sent {
@@ -577,7 +501,7 @@ mod tests {
             duplicate: false,
         });
         assert_eq!(
-            json(&encode_reply(&me, &sent)),
+            json_frames(encode_reply(&me, &sent)),
             vec![json!({"event": "message", "data": {"success": true}})]
         );
         assert!(encode_reply(&me, &Reply::Done).is_empty());
@@ -586,7 +510,7 @@ mod tests {
             message: "conversation not found".into(),
         };
         assert_eq!(
-            json(&encode_reply(&me, &error)),
+            json_frames(encode_reply(&me, &error)),
             vec![json!({"event": "info", "data": "conversation not found"})]
         );
     }
@@ -613,7 +537,7 @@ mod tests {
             room_id: RoomId(9),
             page,
         };
-        let frames = json(&encode_reply(&me, &reply));
+        let frames = json_frames(encode_reply(&me, &reply));
         assert_eq!(
             frames,
             vec![
@@ -659,7 +583,7 @@ mod tests {
             summary(3, RoomKind::Dm, &[3, 1], None),
             summary(4, RoomKind::Dm, &[1, 4], Some(message(6, 1, "mine"))),
         ]);
-        let frames = json(&encode_reply(&me, &rooms));
+        let frames = json_frames(encode_reply(&me, &rooms));
         assert_eq!(frames.len(), 2, "{frames:?}");
         assert_eq!(frames[0]["event"], "snippets");
         assert_eq!(frames[0]["data"]["id"], 2);
@@ -698,11 +622,8 @@ mod tests {
             id: ConnectionId("bob-1".into()),
             ..connection(Some(2))
         };
-        let to_bob = Recipient {
-            user_id: UserId(2),
-            total_unread: None,
-        };
-        let frames = json(&encode_event(
+        let to_bob = recipient(2, None);
+        let frames = json_frames(encode_event(
             &bob,
             &to_bob,
             &created(RoomKind::Dm, Some("me-1")),
@@ -715,10 +636,7 @@ mod tests {
                 "file": "/rooms/9/files/ab", "file_name": "cat.png"}})]
         );
         let sender = connection(Some(1));
-        let to_sender = Recipient {
-            user_id: UserId(1),
-            total_unread: None,
-        };
+        let to_sender = recipient(1, None);
         let event = created(RoomKind::Dm, Some("me-1"));
         assert!(encode_event(&sender, &to_sender, &event).is_empty());
         let other_socket = created(RoomKind::Dm, Some("laptop"));
@@ -730,10 +648,7 @@ mod tests {
     #[test]
     fn dm_typing_becomes_start_and_stop_writing_and_group_typing_is_skipped() {
         let bob = connection(Some(2));
-        let to_bob = Recipient {
-            user_id: UserId(2),
-            total_unread: None,
-        };
+        let to_bob = recipient(2, None);
         let typing = |kind, typing| Event::Typing {
             room_id: RoomId(9),
             room_kind: kind,
@@ -742,11 +657,11 @@ mod tests {
             expires_at: None,
         };
         assert_eq!(
-            json(&encode_event(&bob, &to_bob, &typing(RoomKind::Dm, true))),
+            json_frames(encode_event(&bob, &to_bob, &typing(RoomKind::Dm, true))),
             vec![json!({"event": "startWriting", "data": {"id": 1}})]
         );
         assert_eq!(
-            json(&encode_event(&bob, &to_bob, &typing(RoomKind::Dm, false))),
+            json_frames(encode_event(&bob, &to_bob, &typing(RoomKind::Dm, false))),
             vec![json!({"event": "stopWriting", "data": {"id": 1}})]
         );
         assert!(encode_event(&bob, &to_bob, &typing(RoomKind::Group, true)).is_empty());

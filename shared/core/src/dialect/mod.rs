@@ -5,9 +5,12 @@
 
 pub mod conversations;
 pub mod events;
+mod frames;
 pub mod native;
 pub mod pair;
 pub mod rooms;
+#[cfg(test)]
+pub(crate) mod test_fixtures;
 
 use crate::domain::connection::DialectKind;
 use crate::domain::{Connection, Event, UserId};
@@ -188,20 +191,13 @@ pub fn needs_total_unread(kind: DialectKind) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ConnectionId, Message, MessageId, RoomId, Scope, Timestamp};
+    use crate::domain::{Message, MessageId, RoomId, Scope, Timestamp};
     use crate::service::messages::HistoryPage;
 
     #[test]
     fn an_oversized_history_reply_is_halved_until_it_can_be_pushed() {
-        let connection = Connection {
-            id: ConnectionId("c".into()),
-            dialect: DialectKind::Native,
-            user_id: Some(UserId(1)),
-            scope: Scope::AllRooms,
-            connected_at: Timestamp(0),
-            expires_at: Timestamp(1),
-            dialect_state: String::new(),
-        };
+        let connection =
+            test_fixtures::connection("c", DialectKind::Native, Some(1), Scope::AllRooms);
         let messages: Vec<Message> = (1..=100)
             .map(|id| Message {
                 id: MessageId(id),

@@ -4,14 +4,13 @@
 //! `new-message` / `is-typing` frames that carry that token. Every frame has
 //! a `type`; errors are `{"type":"error","error_type","message"}`.
 
+use super::frames::{LenientId, Loose, loose_object, shown_text};
 use super::{ConnectAuth, ConnectPlan, ConnectTarget, Query, Recipient, Rejection, Request};
-use crate::domain::{Connection, Event, Message, RoomKind, UserId};
+use crate::domain::{Connection, Event, RoomKind, UserId};
 use crate::service::ErrorCode;
 use crate::service::commands::{AuthExpect, Command, Reply, RoomTarget};
 use crate::service::messages::Draft;
-use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// The one message seed 000 documents for a bad conversation token.
 pub const CONVERSATION_TOKEN_MESSAGE: &str = "Invalid conversation_token. Fetch a new one!";
@@ -48,15 +47,6 @@ pub struct PathIds {
 
 // ---- client → server --------------------------------------------------------
 
-/// A value of the expected type, or anything else (kept apart so a
-/// mistyped field gets its own typed error instead of failing the frame).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Loose<T> {
-    Valid(T),
-    Invalid(IgnoredAny),
-}
-
 /// What a field held: nothing (absent or null), a usable value, or junk.
 enum Field<T> {
     Absent,
@@ -74,31 +64,15 @@ impl<T> From<Option<Loose<T>>> for Field<T> {
     }
 }
 
-/// A user id as written in a frame: `1` (the documented form) or `"1"`.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum WireId {
-    Number(u64),
-    Text(String),
-}
-
-impl WireId {
-    fn user(&self) -> Option<UserId> {
-        match self {
-            Self::Number(n) => UserId::parse(*n),
-            Self::Text(text) => UserId::parse_str(text.trim()),
-        }
-    }
-}
-
 /// Every member any pair frame may carry, each optional and loosely typed:
 /// which ones a frame needs depends on its `type`.
 #[derive(Deserialize)]
 struct Frame {
     #[serde(rename = "type")]
     kind: Option<Loose<String>>,
-    user_id: Option<Loose<WireId>>,
-    opponent_id: Option<Loose<WireId>>,
+    /// `1` (the documented form) or `"1"`.
+    user_id: Option<Loose<LenientId>>,
+    opponent_id: Option<Loose<LenientId>>,
     auth_token: Option<Loose<String>>,
     conversation_token: Option<Loose<String>>,
     message: Option<Loose<String>>,
@@ -116,10 +90,7 @@ fn conversation_token_invalid() -> Rejection {
 }
 
 pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
-    let not_an_object = || reject(ErrorCode::InvalidJson, "the frame must be a JSON object");
-    let object: Map<String, Value> = serde_json::from_str(frame).map_err(|_| not_an_object())?;
-    // Every member is optional and loosely typed: only a non-object fails here.
-    let frame = Frame::deserialize(Value::Object(object)).map_err(|_| not_an_object())?;
+    let frame: Frame = loose_object(frame)?;
     let kind = match Field::from(frame.kind) {
         Field::Valid(kind) => kind,
         Field::Absent | Field::Invalid => {
@@ -217,8 +188,8 @@ fn path_ids(connection: &Connection) -> Result<PathIds, Rejection> {
 /// be the path's.
 fn check_ids(
     path: PathIds,
-    user_id: Option<Loose<WireId>>,
-    opponent_id: Option<Loose<WireId>>,
+    user_id: Option<Loose<LenientId>>,
+    opponent_id: Option<Loose<LenientId>>,
 ) -> Result<(), Rejection> {
     for (name, given, expected) in [
         ("user_id", user_id, path.user_id),
@@ -349,7 +320,7 @@ pub fn encode_event(connection: &Connection, recipient: &Recipient, event: &Even
         } if connection.scope.covers(room.id) => Out::ReceivedMessage {
             created: message.sent_at.rfc3339(),
             sender_name: &sender.display_name,
-            message: message_text(message),
+            message: shown_text(message),
             id: message.id.0,
         },
         Event::Typing {
@@ -373,23 +344,13 @@ pub fn encode_event(connection: &Connection, recipient: &Recipient, event: &Even
     out.frame().into_iter().collect()
 }
 
-/// The text a pair client shows: a file message without text (sent through
-/// another dialect) shows its file's name.
-fn message_text(m: &Message) -> &str {
-    match &m.file {
-        Some(file) if m.text.is_empty() => &file.name,
-        _ => &m.text,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::test_fixtures::{self, command, json_frames, rejected};
     use crate::domain::connection::DialectKind;
     use crate::domain::event::RoomRef;
-    use crate::domain::{
-        ConnectionId, FileAttachment, MessageId, RoomId, Scope, Timestamp, User, Username,
-    };
+    use crate::domain::{ConnectionId, FileAttachment, Message, RoomId, Scope, User};
     use crate::service::commands::DmSession;
     use crate::service::messages::Sent;
     use serde_json::json;
@@ -403,59 +364,27 @@ mod tests {
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
         let plan = connect_plan(&query).unwrap_or_else(|e| panic!("{e}"));
+        let scope = if authenticated {
+            Scope::Room(ROOM)
+        } else {
+            Scope::AllRooms
+        };
+        let user = authenticated.then_some(1);
         Connection {
-            id: ConnectionId("c1".into()),
-            dialect: DialectKind::Pair,
-            user_id: authenticated.then_some(UserId(1)),
-            scope: if authenticated {
-                Scope::Room(ROOM)
-            } else {
-                Scope::AllRooms
-            },
-            connected_at: Timestamp(0),
-            expires_at: Timestamp(1),
             dialect_state: plan.dialect_state,
+            ..test_fixtures::connection("c1", DialectKind::Pair, user, scope)
         }
-    }
-
-    fn rejected(connection: &Connection, frame: &str) -> (ErrorCode, String) {
-        match decode(connection, frame) {
-            Err(r) => {
-                assert_eq!(r.request_id, None);
-                (r.code, r.message)
-            }
-            Ok(request) => panic!("decoded {frame} into {request:?}"),
-        }
-    }
-
-    fn command(connection: &Connection, frame: &str) -> Command {
-        match decode(connection, frame) {
-            Ok(request) => request.command,
-            Err(r) => panic!("{frame} rejected: {r:?}"),
-        }
-    }
-
-    fn json_frames(frames: Vec<String>) -> Vec<Value> {
-        frames
-            .iter()
-            .map(|f| serde_json::from_str(f).unwrap_or_else(|e| panic!("{f}: {e}")))
-            .collect()
     }
 
     fn user(id: u64, display_name: &str) -> User {
         User {
-            id: UserId(id),
-            username: Username::from_trusted(format!("user{id}")),
             display_name: display_name.into(),
-            created_at: Timestamp(0),
+            ..test_fixtures::user(id)
         }
     }
 
     fn me() -> Recipient {
-        Recipient {
-            user_id: UserId(1),
-            total_unread: None,
-        }
+        test_fixtures::recipient(1, None)
     }
 
     #[test]
@@ -708,19 +637,15 @@ mod tests {
 
     fn message(id: u64, text: &str, file: Option<&str>) -> Message {
         Message {
-            id: MessageId(id),
             room_id: ROOM,
             seq: 1,
-            sender_id: UserId(1),
-            sent_at: Timestamp(1_795_744_890_123),
-            text: text.into(),
             file: file.map(|name| FileAttachment {
                 file_id: "f".into(),
                 name: name.into(),
                 content_type: "text/plain".into(),
                 size: 1,
             }),
-            client_message_id: None,
+            ..test_fixtures::message(id, 1, text)
         }
     }
 

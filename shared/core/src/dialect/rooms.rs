@@ -5,14 +5,13 @@
 //! after CONNECTED are never sent to the client (the seed calls that a
 //! security feature): they are logged instead.
 
+use super::frames::{LenientId, Loose, loose_object, shown_text};
 use super::{Recipient, Rejection, Request};
-use crate::domain::{Connection, Event, Message, RoomId};
+use crate::domain::{Connection, Event, Message};
 use crate::service::ErrorCode;
 use crate::service::commands::{AuthExpect, Command, Reply, RoomTarget};
 use crate::service::messages::Draft;
-use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// A message as seed 001 shows it, on the socket and in `POST /chat/retrieve`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -31,54 +30,10 @@ impl<'a> From<&'a Message> for RoomsMessage<'a> {
     fn from(m: &'a Message) -> Self {
         Self {
             id: m.id.0,
-            message: message_text(m),
+            message: shown_text(m),
             poster: m.sender_id.to_string(),
             room: m.room_id.to_string(),
             timestamp: m.sent_at.seconds(),
-        }
-    }
-}
-
-/// The text a seed client shows: a file message without text (sent through
-/// another dialect) shows its file's name.
-fn message_text(m: &Message) -> &str {
-    match &m.file {
-        Some(file) if m.text.is_empty() => &file.name,
-        _ => &m.text,
-    }
-}
-
-/// A value of the expected type, or anything else (kept apart so a
-/// mistyped field gets its own error instead of failing the whole frame).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Loose<T> {
-    Valid(T),
-    Invalid(IgnoredAny),
-}
-
-impl<T> Loose<T> {
-    fn valid(this: Option<Self>) -> Option<T> {
-        match this {
-            Some(Self::Valid(value)) => Some(value),
-            Some(Self::Invalid(_)) | None => None,
-        }
-    }
-}
-
-/// An id as a client may write it: `"7"` (the documented form) or `7`.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum WireId {
-    Number(u64),
-    Text(String),
-}
-
-impl WireId {
-    fn room(&self) -> Option<RoomId> {
-        match self {
-            Self::Number(n) => RoomId::parse(*n),
-            Self::Text(text) => RoomId::parse_str(text.trim()),
         }
     }
 }
@@ -88,7 +43,8 @@ impl WireId {
 #[derive(Deserialize)]
 struct Frame {
     auth_token: Option<Loose<String>>,
-    room: Option<Loose<WireId>>,
+    /// `"7"` (the documented form) or `7`.
+    room: Option<Loose<LenientId>>,
     #[serde(alias = "message")]
     messages: Option<Loose<String>>,
 }
@@ -101,10 +57,7 @@ impl Frame {
 
 pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
     let reject = |code, message: &str| Rejection::new(None, code, message);
-    let not_an_object = || reject(ErrorCode::InvalidJson, "the frame must be a JSON object");
-    let object: Map<String, Value> = serde_json::from_str(frame).map_err(|_| not_an_object())?;
-    // Every member is optional and loosely typed, so only a non-object fails here.
-    let frame = Frame::deserialize(Value::Object(object)).map_err(|_| not_an_object())?;
+    let frame: Frame = loose_object(frame)?;
     let authenticated = connection.user_id.is_some();
     let command = if !authenticated || !frame.is_send() {
         let token = Loose::valid(frame.auth_token)
@@ -214,74 +167,29 @@ fn to_json(value: &impl Serialize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::test_fixtures::{self, command, json_frames, recipient, rejected, user};
     use crate::domain::connection::DialectKind;
     use crate::domain::event::RoomRef;
-    use crate::domain::{
-        ConnectionId, FileAttachment, MessageId, RoomKind, Scope, Timestamp, User, UserId, Username,
-    };
+    use crate::domain::{FileAttachment, RoomId, RoomKind, Scope, Timestamp, UserId};
     use crate::service::messages::Sent;
     use serde_json::json;
 
     fn connection(user: Option<u64>) -> Connection {
-        Connection {
-            id: ConnectionId("c1".into()),
-            dialect: DialectKind::Rooms,
-            user_id: user.map(UserId),
-            scope: Scope::AllRooms,
-            connected_at: Timestamp(0),
-            expires_at: Timestamp(1),
-            dialect_state: String::new(),
-        }
-    }
-
-    fn rejected(connection: &Connection, frame: &str) -> (ErrorCode, String) {
-        match decode(connection, frame) {
-            Err(r) => {
-                assert_eq!(r.request_id, None);
-                (r.code, r.message)
-            }
-            Ok(request) => panic!("decoded {frame} into {request:?}"),
-        }
-    }
-
-    fn command(connection: &Connection, frame: &str) -> Command {
-        match decode(connection, frame) {
-            Ok(request) => request.command,
-            Err(r) => panic!("{frame} rejected: {r:?}"),
-        }
-    }
-
-    fn json_frames(frames: Vec<String>) -> Vec<Value> {
-        frames
-            .iter()
-            .map(|f| serde_json::from_str(f).unwrap_or_else(|e| panic!("{f}: {e}")))
-            .collect()
+        test_fixtures::connection("c1", DialectKind::Rooms, user, Scope::AllRooms)
     }
 
     fn message(id: u64, text: &str, file: Option<&str>) -> Message {
         Message {
-            id: MessageId(id),
             room_id: RoomId(7),
             seq: 3,
-            sender_id: UserId(2),
             sent_at: Timestamp(1_795_744_890_999),
-            text: text.into(),
             file: file.map(|name| FileAttachment {
                 file_id: "f1".into(),
                 name: name.into(),
                 content_type: "image/png".into(),
                 size: 10,
             }),
-            client_message_id: None,
-        }
-    }
-
-    fn user(id: u64) -> User {
-        User {
-            id: UserId(id),
-            username: Username::from_trusted(format!("user{id}")),
-            display_name: format!("User {id}"),
-            created_at: Timestamp(0),
+            ..test_fixtures::message(id, 2, text)
         }
     }
 
@@ -435,10 +343,7 @@ mod tests {
 
     #[test]
     fn a_message_event_has_exactly_the_seed_shape() {
-        let recipient = Recipient {
-            user_id: UserId(1),
-            total_unread: None,
-        };
+        let recipient = recipient(1, None);
         let frames = encode_event(
             &connection(Some(1)),
             &recipient,
@@ -464,10 +369,7 @@ mod tests {
 
     #[test]
     fn other_events_are_not_spoken_by_this_dialect() {
-        let recipient = Recipient {
-            user_id: UserId(1),
-            total_unread: None,
-        };
+        let recipient = recipient(1, None);
         let events = [
             Event::Typing {
                 room_id: RoomId(7),
