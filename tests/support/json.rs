@@ -14,6 +14,9 @@ pub trait JsonExt {
     fn array_at(&self, pointer: &str) -> &Vec<Value>;
     /// The boolean at a JSON pointer.
     fn bool_at(&self, pointer: &str) -> bool;
+    /// An object's member names, sorted (none for any other value): for
+    /// asserting a frame's exact shape.
+    fn sorted_keys(&self) -> Vec<&str>;
 }
 
 impl JsonExt for Value {
@@ -55,6 +58,15 @@ impl JsonExt for Value {
             Some(b) => b,
             None => panic!("{pointer} is not a boolean in {self}"),
         }
+    }
+
+    fn sorted_keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        keys.sort_unstable();
+        keys
     }
 }
 

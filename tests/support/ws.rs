@@ -156,21 +156,8 @@ impl WsClient {
     /// The frame carrying `request_id`.
     pub async fn reply_to(&mut self, request_id: &str) -> Value {
         let matches = |f: &Value| f.get("request_id").and_then(Value::as_str) == Some(request_id);
-        if let Some(pos) = self.pending.iter().position(matches) {
-            return self.pending.remove(pos).expect("position is in range");
-        }
-        let deadline = Instant::now() + WAIT;
-        loop {
-            match self.read(deadline).await {
-                Some(Incoming::Json(frame)) if matches(&frame) => return frame,
-                Some(Incoming::Json(frame)) => self.pending.push_back(frame),
-                other => panic!(
-                    "no reply to request {request_id} within {WAIT:?} ({}); unread: {:?}",
-                    describe(other),
-                    self.pending
-                ),
-            }
-        }
+        self.next_matching(&format!("reply to request {request_id}"), matches, WAIT)
+            .await
     }
 
     /// Sends `text` to a room with a fresh client message id; the stored
@@ -239,24 +226,37 @@ impl WsClient {
         }
     }
 
-    /// The next event (a frame without `request_id`) of type `kind`. Frames
-    /// of other kinds stay unread for later waits.
-    pub async fn next_event_of_type(&mut self, kind: &str, timeout: Duration) -> Value {
-        if let Some(pos) = self.pending.iter().position(|f| is_event(f, kind)) {
+    /// The first frame, unread or arriving within `timeout`, that
+    /// `matches`; the others stay unread, in order, for later waits. A
+    /// failure names what was awaited (`what`) and lists the unread frames.
+    pub async fn next_matching(
+        &mut self,
+        what: &str,
+        matches: impl Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> Value {
+        if let Some(pos) = self.pending.iter().position(&matches) {
             return self.pending.remove(pos).expect("position is in range");
         }
         let deadline = Instant::now() + timeout;
         loop {
             match self.read(deadline).await {
-                Some(Incoming::Json(frame)) if is_event(&frame, kind) => return frame,
+                Some(Incoming::Json(frame)) if matches(&frame) => return frame,
                 Some(Incoming::Json(frame)) => self.pending.push_back(frame),
                 other => panic!(
-                    "no {kind:?} event within {timeout:?} ({}); unread: {:?}",
+                    "no {what} within {timeout:?} ({}); unread: {:?}",
                     describe(other),
                     self.pending
                 ),
             }
         }
+    }
+
+    /// The next event (a frame without `request_id`) of type `kind`. Frames
+    /// of other kinds stay unread for later waits.
+    pub async fn next_event_of_type(&mut self, kind: &str, timeout: Duration) -> Value {
+        self.next_matching(&format!("{kind:?} event"), |f| is_event(f, kind), timeout)
+            .await
     }
 
     /// The next event of type `kind` within [`WAIT`].

@@ -3,6 +3,7 @@
 //! the REST routes `/conversation/{name}`, `/messages/` and
 //! `/filesmessage/{name}/`, all at the seed's exact paths.
 
+use super::is_iso_millis_utc;
 use crate::json::JsonExt;
 use crate::reply::Reply;
 use crate::ws::{Refusal, WsClient};
@@ -92,10 +93,14 @@ impl SeedSocket {
     pub async fn welcome(&mut self) -> Value {
         let online = self.ws.next_frame(WAIT).await;
         assert_eq!(online.str_at("/type"), "online_user_list", "{online}");
-        assert_eq!(keys(&online), ["type", "users"], "{online}");
+        assert_eq!(online.sorted_keys(), ["type", "users"], "{online}");
         let last = self.ws.next_frame(WAIT).await;
         assert_eq!(last.str_at("/type"), "last_50_messages", "{last}");
-        assert_eq!(keys(&last), ["has_more", "messages", "type"], "{last}");
+        assert_eq!(
+            last.sorted_keys(),
+            ["has_more", "messages", "type"],
+            "{last}"
+        );
         for message in last.array_at("/messages") {
             assert_seed_message(message);
         }
@@ -128,7 +133,7 @@ impl SeedSocket {
     /// The next `chat_message_echo`, checked: `{"type","name","message"}`.
     pub async fn echo(&mut self) -> Value {
         let frame = self.event("chat_message_echo").await;
-        assert_eq!(keys(&frame), ["message", "name", "type"], "{frame}");
+        assert_eq!(frame.sorted_keys(), ["message", "name", "type"], "{frame}");
         assert_seed_message(frame.at("/message"));
         frame
     }
@@ -136,14 +141,14 @@ impl SeedSocket {
     /// The next `unread_count`'s count.
     pub async fn unread_count(&mut self) -> u64 {
         let frame = self.event("unread_count").await;
-        assert_eq!(keys(&frame), ["type", "unread_count"], "{frame}");
+        assert_eq!(frame.sorted_keys(), ["type", "unread_count"], "{frame}");
         frame.u64_at("/unread_count")
     }
 
     /// The next error frame, checked: `{"type":"error","code","message"}`.
     pub async fn error(&mut self, code: &str) -> Value {
         let frame = self.event("error").await;
-        assert_eq!(keys(&frame), ["code", "message", "type"], "{frame}");
+        assert_eq!(frame.sorted_keys(), ["code", "message", "type"], "{frame}");
         assert_eq!(frame.str_at("/code"), code, "{frame}");
         assert!(!frame.str_at("/message").is_empty(), "{frame}");
         frame
@@ -164,20 +169,11 @@ impl SeedSocket {
     }
 }
 
-fn keys(value: &Value) -> Vec<&str> {
-    let mut keys: Vec<&str> = value
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    keys.sort_unstable();
-    keys
-}
-
 /// The seed's Message: `{"id","conversation","from_user","content",
 /// "timestamp","read"}`, plus `file` and `file_name` for a file message.
 #[track_caller]
 pub fn assert_seed_message(message: &Value) {
-    let keys = keys(message);
+    let keys = message.sorted_keys();
     let base = [
         "content",
         "conversation",
@@ -208,9 +204,8 @@ pub fn assert_seed_message(message: &Value) {
     message.u64_at("/from_user/id");
     message.str_at("/content");
     message.bool_at("/read");
-    let timestamp = message.str_at("/timestamp");
     assert!(
-        timestamp.len() == 24 && timestamp.ends_with('Z') && timestamp.as_bytes()[10] == b'T',
+        is_iso_millis_utc(message.str_at("/timestamp")),
         "timestamp is not RFC 3339 UTC: {message}"
     );
 }

@@ -2,17 +2,16 @@
 //! `/events` whose frames are `{"event": "<channel>", "data": <value>}` both
 //! ways, registered by its first `registerMessages`.
 
+use super::is_iso_millis_utc;
 use crate::json::JsonExt;
 use crate::ws::{Refusal, WsClient};
 use crate::{QUIET, TestApp, WAIT};
 use serde_json::{Value, json};
-use std::collections::VecDeque;
 
 /// An event-channel socket. Frames read while waiting for another channel
-/// are kept, in order, for later waits.
+/// are kept, in order, for later waits (by its [`WsClient`]).
 pub struct EventsClient {
     ws: WsClient,
-    pending: VecDeque<Value>,
 }
 
 /// `ws://HOST/events`, the seed's exact path.
@@ -30,10 +29,7 @@ impl EventsClient {
     }
 
     pub async fn try_connect(app: &TestApp) -> Result<Self, Refusal> {
-        WsClient::connect_raw(&url(app)).await.map(|ws| Self {
-            ws,
-            pending: VecDeque::new(),
-        })
+        WsClient::connect_raw(&url(app)).await.map(|ws| Self { ws })
     }
 
     /// Opens `/events` and registers, asserting the `OK`.
@@ -60,26 +56,17 @@ impl EventsClient {
 
     /// The next frame of any channel, as received.
     pub async fn next(&mut self) -> Value {
-        match self.pending.pop_front() {
-            Some(frame) => frame,
-            None => self.ws.next_frame(WAIT).await,
-        }
+        self.ws.next_frame(WAIT).await
     }
 
     /// The `data` of the next frame on `channel`, checking the envelope.
     pub async fn on(&mut self, channel: &str) -> Value {
         let is_on = |f: &Value| f.get("event").and_then(Value::as_str) == Some(channel);
-        if let Some(pos) = self.pending.iter().position(is_on) {
-            let frame = self.pending.remove(pos).unwrap_or_default();
-            return data_of(&frame);
-        }
-        loop {
-            let frame = self.ws.next_frame(WAIT).await;
-            if is_on(&frame) {
-                return data_of(&frame);
-            }
-            self.pending.push_back(frame);
-        }
+        let frame = self
+            .ws
+            .next_matching(&format!("{channel:?} frame"), is_on, WAIT)
+            .await;
+        data_of(&frame)
     }
 
     /// The message of the next `info` frame: errors arrive there.
@@ -100,11 +87,6 @@ impl EventsClient {
 
     /// Fails if any frame is unread or arrives soon.
     pub async fn expect_silence(&mut self) {
-        assert!(
-            self.pending.is_empty(),
-            "unexpected frames: {:?}",
-            self.pending
-        );
         self.ws.expect_no_frame(QUIET).await;
     }
 
@@ -116,12 +98,7 @@ impl EventsClient {
 /// `{"event", "data"}` and nothing else; the data.
 #[track_caller]
 fn data_of(frame: &Value) -> Value {
-    let mut keys: Vec<&str> = frame
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    keys.sort_unstable();
-    assert_eq!(keys, ["data", "event"], "{frame}");
+    assert_eq!(frame.sorted_keys(), ["data", "event"], "{frame}");
     frame.at("/data").clone()
 }
 
@@ -129,13 +106,8 @@ fn data_of(frame: &Value) -> Value {
 /// RFC 3339 UTC time (file messages add `file` and `file_name`).
 #[track_caller]
 pub fn assert_seed_message(message: &Value, from: u64, to: u64, content: &str) {
-    let mut keys: Vec<&str> = message
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    keys.sort_unstable();
     assert_eq!(
-        keys,
+        message.sorted_keys(),
         ["content", "created_at", "from", "id", "to"],
         "{message}"
     );
@@ -143,9 +115,8 @@ pub fn assert_seed_message(message: &Value, from: u64, to: u64, content: &str) {
     assert_eq!(message.u64_at("/from"), from, "{message}");
     assert_eq!(message.u64_at("/to"), to, "{message}");
     assert_eq!(message.str_at("/content"), content, "{message}");
-    let created = message.str_at("/created_at");
     assert!(
-        created.len() == 24 && created.ends_with('Z') && created.as_bytes()[10] == b'T',
+        is_iso_millis_utc(message.str_at("/created_at")),
         "created_at is not RFC 3339 UTC: {message}"
     );
 }

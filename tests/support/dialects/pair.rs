@@ -87,7 +87,7 @@ impl PairClient {
         let token = self.next().await;
         assert_eq!(token.str_at("/type"), "conversation-token", "{token}");
         assert_eq!(
-            object_keys(&token),
+            token.sorted_keys(),
             ["conversation_token", "type"],
             "{token}"
         );
@@ -179,20 +179,11 @@ impl PairClient {
     }
 }
 
-fn object_keys(frame: &Value) -> Vec<&str> {
-    let mut keys: Vec<&str> = frame
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    keys.sort_unstable();
-    keys
-}
-
 /// `{"type":"online-check","is_online":<bool>}` and nothing else.
 #[track_caller]
 pub fn assert_online_check(frame: &Value) {
     assert_eq!(frame.str_at("/type"), "online-check", "{frame}");
-    assert_eq!(object_keys(frame), ["is_online", "type"], "{frame}");
+    assert_eq!(frame.sorted_keys(), ["is_online", "type"], "{frame}");
     frame.bool_at("/is_online");
 }
 
@@ -202,7 +193,7 @@ pub fn assert_online_check(frame: &Value) {
 pub fn assert_received_message(frame: &Value) {
     assert_eq!(frame.str_at("/type"), "received-message", "{frame}");
     assert_eq!(
-        object_keys(frame),
+        frame.sorted_keys(),
         ["created", "id", "message", "sender_name", "type"],
         "{frame}"
     );
@@ -248,7 +239,7 @@ pub fn assert_pair_error(frame: &Value, error_type: &str) {
         "expected {error_type}, got {frame}"
     );
     assert_eq!(
-        object_keys(frame),
+        frame.sorted_keys(),
         ["error_type", "message", "type"],
         "{frame}"
     );

@@ -82,20 +82,11 @@ impl RoomsClient {
     }
 }
 
-fn keys(value: &Value) -> Vec<&str> {
-    let mut keys: Vec<&str> = value
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    keys.sort_unstable();
-    keys
-}
-
 /// `{"id":<int>,"message","poster":"<id>","room":"<id>","timestamp":<int>}`.
 #[track_caller]
 pub fn assert_seed_message(message: &Value) {
     assert_eq!(
-        keys(message),
+        message.sorted_keys(),
         ["id", "message", "poster", "room", "timestamp"],
         "{message}"
     );
@@ -118,14 +109,14 @@ pub fn assert_seed_message(message: &Value) {
 /// `{"message": <seed message>}` and nothing else.
 #[track_caller]
 pub fn assert_message_frame(frame: &Value) {
-    assert_eq!(keys(frame), ["message"], "{frame}");
+    assert_eq!(frame.sorted_keys(), ["message"], "{frame}");
     assert_seed_message(frame.at("/message"));
 }
 
 /// `{"error": <non-empty>, "error_code": code}` and nothing else.
 #[track_caller]
 pub fn assert_rooms_error(frame: &Value, code: &str) {
-    assert_eq!(keys(frame), ["error", "error_code"], "{frame}");
+    assert_eq!(frame.sorted_keys(), ["error", "error_code"], "{frame}");
     assert_eq!(frame.str_at("/error_code"), code, "{frame}");
     assert!(!frame.str_at("/error").is_empty(), "{frame}");
 }
@@ -150,7 +141,7 @@ pub async fn dm_room(app: &TestApp, token: &str, other: u64) -> u64 {
     let body = create_dm(app, Some(token), &json!({"other": other.to_string()}))
         .await
         .expect(200);
-    assert_eq!(keys(&body), ["room_id"], "{body}");
+    assert_eq!(body.sorted_keys(), ["room_id"], "{body}");
     body.str_at("/room_id")
         .parse()
         .unwrap_or_else(|_| panic!("room_id is not an id string: {body}"))
@@ -163,7 +154,7 @@ pub async fn retrieved(app: &TestApp, token: &str, after: u64) -> Vec<Value> {
         .await
         .expect(200);
     assert_eq!(
-        keys(&body),
+        body.sorted_keys(),
         ["messages", "occupants", "room_name"],
         "{body}"
     );
