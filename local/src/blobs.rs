@@ -14,10 +14,11 @@ use async_trait::async_trait;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
+use banter_core::ports::blob::{ascii_file_name, percent_encode_unreserved};
 use banter_core::ports::{BlobMeta, BlobStore, PresignedUpload};
 use hmac::{Hmac, Mac};
 use http::{HeaderValue, Method, StatusCode, header};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::collections::HashMap;
@@ -28,12 +29,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub const URL_PREFIX: &str = "/_blobs/";
 /// S3's longest presigned URL.
 const MAX_URL_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
-/// Unreserved characters (RFC 3986) stay as they are in URL segments.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -122,10 +117,7 @@ impl FsBlobStore {
     }
 
     fn url(&self, key: &str, query: &[(&str, &str)]) -> String {
-        let path: Vec<String> = key
-            .split('/')
-            .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
-            .collect();
+        let path: Vec<String> = key.split('/').map(percent_encode_unreserved).collect();
         let query = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(query)
             .finish();
@@ -398,16 +390,7 @@ async fn write_atomically(root: &Path, path: &Path, bytes: &[u8]) -> anyhow::Res
 /// `attachment; filename="..."` with an ASCII fallback and the exact UTF-8
 /// name in `filename*` (RFC 6266).
 fn content_disposition(file_name: &str) -> String {
-    let ascii: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let ascii = ascii_file_name(file_name);
     let ascii = if ascii.is_empty() {
         "download".to_owned()
     } else {
@@ -416,7 +399,7 @@ fn content_disposition(file_name: &str) -> String {
     if ascii == file_name {
         format!("attachment; filename=\"{ascii}\"")
     } else {
-        let exact = utf8_percent_encode(file_name, SEGMENT);
+        let exact = percent_encode_unreserved(file_name);
         format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{exact}")
     }
 }

@@ -30,8 +30,9 @@ use aws_sdk_s3::operation::head_object::HeadObjectError;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use banter_core::domain::limits::MAX_FILE_BYTES;
+use banter_core::ports::blob::{ascii_file_name, percent_encode_unreserved};
 use banter_core::ports::{BlobMeta, BlobStore, PresignedUpload};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::percent_decode_str;
 use std::time::Duration;
 
 /// The environment variable naming the bucket (set from the template).
@@ -41,15 +42,6 @@ pub const BUCKET_ENV: &str = "BANTER_BUCKET";
 pub const FILE_NAME_METADATA: &str = "filename";
 /// S3's longest presigned URL.
 pub const MAX_URL_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
-
-/// RFC 3986 unreserved characters stay as they are; everything else is
-/// percent-encoded (also the RFC 5987 `attr-char` set, minus a few we do
-/// not need to keep).
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// The blob store on one S3 bucket. Cloning shares the client's connection pool.
 #[derive(Clone, Debug)]
@@ -210,7 +202,7 @@ fn presigning(ttl: Duration) -> anyhow::Result<PresigningConfig> {
 /// S3 keeps user metadata as ASCII header values: any other name is
 /// percent-encoded (UTF-8), and decoded again by `head`.
 pub fn encode_file_name(file_name: &str) -> String {
-    utf8_percent_encode(file_name, UNRESERVED).to_string()
+    percent_encode_unreserved(file_name)
 }
 
 pub fn decode_file_name(encoded: &str) -> String {
@@ -220,16 +212,7 @@ pub fn decode_file_name(encoded: &str) -> String {
 /// `attachment` with an ASCII fallback `filename` for old clients and the
 /// exact UTF-8 name in `filename*` (RFC 6266, RFC 8187).
 pub fn content_disposition(file_name: &str) -> String {
-    let fallback: String = file_name
-        .chars()
-        .map(|c| {
-            if c == ' ' || (c.is_ascii_graphic() && c != '"' && c != '\\') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let fallback = ascii_file_name(file_name);
     let fallback = if fallback.trim().is_empty() {
         "download".to_owned()
     } else {
@@ -237,7 +220,7 @@ pub fn content_disposition(file_name: &str) -> String {
     };
     format!(
         "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
-        utf8_percent_encode(file_name, UNRESERVED)
+        percent_encode_unreserved(file_name)
     )
 }
 

@@ -2,6 +2,7 @@
 //! down (Lambda's payload limit); clients use short-lived presigned URLs.
 
 use async_trait::async_trait;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::time::Duration;
 
 /// A URL the client uploads to with `method`, sending `headers` exactly.
@@ -49,4 +50,57 @@ pub trait BlobStore: Send + Sync {
         bytes: Vec<u8>,
         content_type: &str,
     ) -> anyhow::Result<()>;
+}
+
+/// RFC 3986's unreserved characters.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `text` as UTF-8 with every byte but RFC 3986's unreserved characters
+/// (`A-Z a-z 0-9 - . _ ~`) percent-encoded: safe in a URL path segment, an
+/// S3 metadata value and a `filename*` parameter (RFC 8187) alike.
+pub fn percent_encode_unreserved(text: &str) -> String {
+    utf8_percent_encode(text, UNRESERVED).to_string()
+}
+
+/// `file_name` as a plain quoted `filename` parameter of a
+/// `Content-Disposition` can carry it (the fallback for clients that do
+/// not read `filename*`): printable ASCII and spaces stay, anything else
+/// (quotes, backslashes, control and non-ASCII characters) becomes `_`.
+/// What an empty or blank result is replaced by is the caller's choice.
+pub fn ascii_file_name(file_name: &str) -> String {
+    file_name
+        .chars()
+        .map(|c| {
+            if c == ' ' || (c.is_ascii_graphic() && c != '"' && c != '\\') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_unreserved_characters_stay_unencoded() {
+        assert_eq!(percent_encode_unreserved("aZ09-._~"), "aZ09-._~");
+        assert_eq!(
+            percent_encode_unreserved("é \"x\"/%.txt"),
+            "%C3%A9%20%22x%22%2F%25.txt"
+        );
+    }
+
+    #[test]
+    fn the_ascii_file_name_keeps_printable_ascii_and_spaces() {
+        assert_eq!(ascii_file_name("a b (1).txt"), "a b (1).txt");
+        assert_eq!(ascii_file_name("é \"x\"\\\t.txt"), "_ _x___.txt");
+        assert_eq!(ascii_file_name(""), "");
+    }
 }
