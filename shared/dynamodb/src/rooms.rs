@@ -161,7 +161,7 @@ async fn insert_room(
     let distinct: BTreeSet<UserId> = members.iter().copied().collect();
     let member_writes: Vec<Write> = distinct
         .iter()
-        .flat_map(|&user| membership_writes(&new_membership(room, user, now)))
+        .flat_map(|&user| membership_writes(&Membership::joining(room, user, now)))
         .collect();
     let mut last: Vec<Write> = guard.into_iter().collect();
     let guarded = !last.is_empty();
@@ -230,18 +230,6 @@ fn membership_writes(membership: &Membership) -> [Write; 2] {
     ]
 }
 
-/// A member who has read everything the room holds so far.
-fn new_membership(room: &Room, user: UserId, now: Timestamp) -> Membership {
-    Membership {
-        room_id: room.id,
-        user_id: user,
-        joined_at: now,
-        read_seq: room.message_count,
-        last_read_id: room.last_message.as_ref().map(|message| message.id),
-        typing_until: None,
-    }
-}
-
 pub(crate) async fn room(db: &DynamoStore, id: RoomId) -> StoreResult<Option<Room>> {
     let doing = "reading a room";
     db.get(&keys::room(id), doing)
@@ -273,7 +261,7 @@ pub(crate) async fn add_member(
         let Some(room) = room(db, room_id).await? else {
             return Err(StoreError::NotFound("room"));
         };
-        let [membership, pointer] = membership_writes(&new_membership(&room, user, now));
+        let [membership, pointer] = membership_writes(&Membership::joining(&room, user, now));
         let writes = [
             membership,
             pointer,

@@ -46,7 +46,7 @@ pub(crate) fn find_or_create_dm(
     )
     .or_unexpected("inserting a DM pair")?;
     for user in [a, b] {
-        insert_membership(&tx, &new_membership(&room, user, now))?;
+        insert_membership(&tx, &Membership::joining(&room, user, now))?;
     }
     tx.commit().or_unexpected("committing a new DM")?;
     Ok((room, true))
@@ -141,7 +141,7 @@ fn insert_group(
     insert_room(tx, &room)?;
     let distinct: BTreeSet<UserId> = members.iter().copied().collect();
     for user in distinct {
-        insert_membership(tx, &new_membership(&room, user, now))?;
+        insert_membership(tx, &Membership::joining(&room, user, now))?;
     }
     Ok(room)
 }
@@ -176,7 +176,7 @@ pub(crate) fn add_member(
     let Some(room) = room(&tx, room_id)? else {
         return Err(StoreError::NotFound("room"));
     };
-    let added = insert_membership(&tx, &new_membership(&room, user, now))?;
+    let added = insert_membership(&tx, &Membership::joining(&room, user, now))?;
     tx.commit().or_unexpected("committing a new member")?;
     Ok(added)
 }
@@ -268,18 +268,6 @@ fn insert_room(db: &Connection, room: &Room) -> StoreResult<()> {
     })
     .or_unexpected("inserting a room")?;
     Ok(())
-}
-
-/// A member who has read everything the room holds so far.
-fn new_membership(room: &Room, user: UserId, now: Timestamp) -> Membership {
-    Membership {
-        room_id: room.id,
-        user_id: user,
-        joined_at: now,
-        read_seq: room.message_count,
-        last_read_id: room.last_message.as_ref().map(|message| message.id),
-        typing_until: None,
-    }
 }
 
 /// Inserts unless the user is already a member; says whether it inserted.

@@ -47,6 +47,19 @@ pub struct Membership {
 }
 
 impl Membership {
+    /// `user` joining `room` at `now`: caught up, having read everything
+    /// the room holds so far, and not typing. Every store adds members so.
+    pub fn joining(room: &Room, user: UserId, now: Timestamp) -> Self {
+        Self {
+            room_id: room.id,
+            user_id: user,
+            joined_at: now,
+            read_seq: room.message_count,
+            last_read_id: room.last_message.as_ref().map(|message| message.id),
+            typing_until: None,
+        }
+    }
+
     pub fn is_typing(&self, now: Timestamp) -> bool {
         self.typing_until.is_some_and(|until| until > now)
     }
