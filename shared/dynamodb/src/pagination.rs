@@ -9,6 +9,7 @@ use crate::keys::{Key, PK, SK};
 use crate::retry::Backoff;
 use crate::store::DynamoStore;
 use anyhow::Context;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Select};
 use banter_core::ports::store::StoreResult;
 use std::collections::{BTreeSet, HashMap};
@@ -92,6 +93,21 @@ impl DynamoStore {
         Ok(output.item)
     }
 
+    /// One consistent page of `query`, from `start` (a `LastEvaluatedKey`)
+    /// or from the beginning; callers add what they need (direction, limit,
+    /// count only).
+    fn query_page(&self, query: &Query, start: Option<Item>) -> QueryFluentBuilder {
+        self.client()
+            .query()
+            .table_name(self.table())
+            .key_condition_expression(query.key_condition)
+            .set_filter_expression(query.filter.map(str::to_owned))
+            .set_expression_attribute_names(Some(query.names.clone()))
+            .set_expression_attribute_values(Some(query.values.clone()))
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+    }
+
     /// Every item the query matches, or the first `limit` of them, in sort
     /// key order, page after page.
     pub(crate) async fn query_items(
@@ -108,17 +124,9 @@ impl DynamoStore {
                 .map(|remaining| i32::try_from(remaining).unwrap_or(i32::MAX))
                 .filter(|_| query.filter.is_none());
             let output = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression(query.key_condition)
-                .set_filter_expression(query.filter.map(str::to_owned))
-                .set_expression_attribute_names(Some(query.names.clone()))
-                .set_expression_attribute_values(Some(query.values.clone()))
+                .query_page(query, start.take())
                 .scan_index_forward(query.forward)
-                .consistent_read(true)
                 .set_limit(page_limit)
-                .set_exclusive_start_key(start.take())
                 .send()
                 .await
                 .context(doing)?;
@@ -146,16 +154,8 @@ impl DynamoStore {
         let mut start = None;
         loop {
             let output = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression(query.key_condition)
-                .set_filter_expression(query.filter.map(str::to_owned))
-                .set_expression_attribute_names(Some(query.names.clone()))
-                .set_expression_attribute_values(Some(query.values.clone()))
+                .query_page(query, start.take())
                 .select(Select::Count)
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
                 .send()
                 .await
                 .context(doing)?;
