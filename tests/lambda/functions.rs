@@ -137,7 +137,7 @@ async fn given_every_sample_event_when_the_real_binaries_run_under_the_emulator_
     }
 
     eprintln!(
-        "\ncold starts under cargo lambda watch (debug build; process start -> first event answered):"
+        "\nfirst invocation of each function (process start -> its first sample event answered):"
     );
     for (binary, cold) in emulator.cold_starts() {
         eprintln!("  {binary:<24} {:>6.0} ms", cold.as_secs_f64() * 1000.0);
