@@ -321,31 +321,79 @@ impl Emulator {
         File::create(&file)
             .and_then(|mut f| f.write_all(event.to_string().as_bytes()))
             .expect("writing the event");
-        let cold = !self
-            .functions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains_key(binary);
-        for attempt in 0..2 {
-            let invoke = Command::new(cargo_lambda())
-                .args(["lambda", "invoke", binary])
-                .args(["--invoke-address", "127.0.0.1"])
-                .args(["--invoke-port", &self.port.to_string()])
-                .arg("--data-file")
-                .arg(&file)
-                .args(["--output-format", "json", "--color", "never"])
-                .env_clear()
-                .env("HOME", std::env::var("HOME").unwrap_or_default())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("running cargo lambda invoke");
-            let invoke_pid = invoke.id();
-            // No tokio "process" feature here: wait on a blocking thread.
-            let invoke = tokio::task::spawn_blocking(move || invoke.wait_with_output());
-            let mut started = Instant::now();
-            if cold {
-                tokio::time::sleep(INVOKE_HEAD_START).await;
+        let invoke = Command::new(cargo_lambda())
+            .args(["lambda", "invoke", binary])
+            .args(["--invoke-address", "127.0.0.1"])
+            .args(["--invoke-port", &self.port.to_string()])
+            .arg("--data-file")
+            .arg(&file)
+            .args(["--output-format", "json", "--color", "never"])
+            .env_clear()
+            .env("HOME", std::env::var("HOME").unwrap_or_default())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("running cargo lambda invoke");
+        let invoke_pid = invoke.id();
+        // No tokio "process" feature here: wait on a blocking thread.
+        let pending = tokio::task::spawn_blocking(move || invoke.wait_with_output());
+        let (output, elapsed) = match self.answer(binary, pending).await {
+            Some(answer) => answer,
+            None => {
+                let _ = Command::new("kill").arg(invoke_pid.to_string()).status();
+                panic!(
+                    "{binary} did not answer within {INVOKE_TIMEOUT:?}; its log:\n{}",
+                    self.function_log(binary)
+                )
+            }
+        };
+        let output = output
+            .expect("waiting for cargo lambda invoke")
+            .expect("cargo lambda invoke");
+        assert!(
+            output.status.success(),
+            "cargo lambda invoke {binary} failed: {}\n{}\nfunction log:\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr),
+            self.function_log(binary)
+        );
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let answer = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+            panic!("{binary} answered something that is not JSON ({e}): {stdout}")
+        });
+        (answer, elapsed)
+    }
+
+    /// Waits for a pending invocation of `binary`, starting the function
+    /// first if it is not running (a cold start) and again if it exits
+    /// before answering: a function that polls before its first invocation
+    /// has reached the emulator is answered 204 and its runtime ends, but
+    /// the invocation stays queued for the next process. Returns the
+    /// result and the time since the function's (last) start for a cold
+    /// start, else since the call; `None` after [`INVOKE_TIMEOUT`].
+    async fn answer<T>(
+        &self,
+        binary: &str,
+        mut pending: tokio::task::JoinHandle<T>,
+    ) -> Option<(Result<T, tokio::task::JoinError>, Duration)> {
+        let deadline = Instant::now() + INVOKE_TIMEOUT;
+        let mut started = Instant::now();
+        let cold = !self.function_alive(binary);
+        let mut starts = 0;
+        if cold {
+            tokio::select! {
+                done = &mut pending => return Some((done, started.elapsed())),
+                () = tokio::time::sleep(INVOKE_HEAD_START) => {}
+            }
+        }
+        loop {
+            if !self.function_alive(binary) {
+                starts += 1;
+                assert!(
+                    starts <= 3,
+                    "{binary} keeps exiting before it answers; its log:\n{}",
+                    self.function_log(binary)
+                );
                 let function = self.spawn_function(binary);
                 started = Instant::now();
                 self.functions
@@ -353,49 +401,24 @@ impl Emulator {
                     .unwrap_or_else(PoisonError::into_inner)
                     .insert(binary.to_owned(), function);
             }
-            let output = match tokio::time::timeout(INVOKE_TIMEOUT, invoke).await {
-                Ok(output) => output
-                    .expect("waiting for cargo lambda invoke")
-                    .expect("cargo lambda invoke"),
-                Err(_) => {
-                    let _ = Command::new("kill").arg(invoke_pid.to_string()).status();
-                    panic!(
-                        "{binary} did not answer within {INVOKE_TIMEOUT:?}; its log:\n{}",
-                        self.function_log(binary)
-                    )
+            tokio::select! {
+                done = &mut pending => {
+                    let elapsed = started.elapsed();
+                    if cold {
+                        self.cold_starts
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .insert(binary.to_owned(), elapsed);
+                    }
+                    return Some((done, elapsed));
                 }
-            };
-            let elapsed = started.elapsed();
-            if !output.status.success() {
-                let died = !self.function_alive(binary);
-                if cold && died && attempt == 0 {
-                    // It polled before the invocation arrived: start over.
-                    self.functions
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .remove(binary);
-                    continue;
-                }
-                panic!(
-                    "cargo lambda invoke {binary} failed: {}\n{}\nfunction log:\n{}",
-                    output.status,
-                    String::from_utf8_lossy(&output.stderr),
-                    self.function_log(binary)
-                );
+                () = tokio::time::sleep(Duration::from_millis(20)) => {}
             }
-            if cold {
-                self.cold_starts
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(binary.to_owned(), elapsed);
+            if Instant::now() > deadline {
+                pending.abort();
+                return None;
             }
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            let answer = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
-                panic!("{binary} answered something that is not JSON ({e}): {stdout}")
-            });
-            return (answer, elapsed);
         }
-        unreachable!("the loop returns or panics")
     }
 
     /// Like [`Emulator::invoke_timed`], but through the emulator's Invoke
@@ -410,32 +433,21 @@ impl Emulator {
             "http://127.0.0.1:{}/2015-03-31/functions/{binary}/invocations",
             self.port
         );
-        let cold = !self
-            .functions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains_key(binary);
         let request = reqwest::Client::new()
             .post(url)
             .body(event.to_string())
             .timeout(INVOKE_TIMEOUT);
-        let mut started = Instant::now();
         let pending = tokio::spawn(request.send());
-        if cold {
-            tokio::time::sleep(INVOKE_HEAD_START).await;
-            let function = self.spawn_function(binary);
-            started = Instant::now();
-            self.functions
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(binary.to_owned(), function);
-        }
-        let response = pending
-            .await
+        let (response, elapsed) = self.answer(binary, pending).await.unwrap_or_else(|| {
+            panic!(
+                "{binary} did not answer within {INVOKE_TIMEOUT:?}; its log:\n{}",
+                self.function_log(binary)
+            )
+        });
+        let response = response
             .expect("the invoke task")
             .unwrap_or_else(|e| panic!("invoking {binary}: {e}\n{}", self.function_log(binary)));
         let body = response.text().await.expect("the answer");
-        let elapsed = started.elapsed();
         let answer = serde_json::from_str(&body).unwrap_or_else(|e| {
             panic!("{binary} answered something that is not JSON ({e}): {body}")
         });
