@@ -119,8 +119,16 @@ impl LocalServer {
                 Some(dir) => {
                     let prepared = DataDir::prepare(dir)?;
                     let database = prepared.database();
-                    let store =
-                        tokio::task::spawn_blocking(move || SqliteStore::open(database)).await??;
+                    let store = tokio::task::spawn_blocking(move || {
+                        let store = SqliteStore::open(database)?;
+                        // A previous run's sockets died with it (however it ended).
+                        let stale = store.forget_connections()?;
+                        if stale > 0 {
+                            tracing::info!(stale, "forgot the previous run's connections");
+                        }
+                        anyhow::Ok(store)
+                    })
+                    .await??;
                     (prepared.root, None, prepared.secret, Arc::new(store))
                 }
                 None => {
@@ -195,6 +203,13 @@ impl LocalServer {
 
         let router = Router::new().fallback(dispatch).with_state(app);
         let (stop_serving, stopped) = oneshot::channel::<()>();
+        // Small frames go out at once: without TCP_NODELAY, Nagle's
+        // algorithm holds an ack behind the previous unacknowledged one.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::warn!(%error, "cannot set TCP_NODELAY");
+            }
+        });
         let serve = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),

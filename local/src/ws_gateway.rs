@@ -483,6 +483,11 @@ async fn converse(
                         None => Ending::ByClient { code: 1005, reason: "Client-side close frame status not set".into() },
                     };
                 }
+                Some(Err(WsError::Utf8(error))) => {
+                    // RFC 6455 section 8.1: invalid UTF-8 in a text frame fails the connection with 1007.
+                    tracing::info!(connection = %id, %error, "text frame is not UTF-8");
+                    break Ending::ByServer { code: 1007, reason: "Invalid frame payload data" };
+                }
                 Some(Err(WsError::Capacity(error))) => {
                     tracing::info!(connection = %id, %error, "frame or message over the limit");
                     break Ending::TooBig;

@@ -14,8 +14,10 @@
 //! **Errors.** `GoneException` (410) is [`PushError::Gone`]: the connection
 //! is closed or its `$connect` has not returned yet. `PayloadTooLargeException`
 //! (413) is [`PushError::PayloadTooLarge`]; payloads over 128 KB are refused
-//! here before any call. Everything else is `Unexpected`, with the
-//! connection id and the SDK's error chain.
+//! here before any call. 429, 5xx, throttling codes and calls that got no
+//! answer are [`PushError::Transient`] (core retries them with backoff).
+//! Everything else is `Unexpected`, with the connection id and the SDK's
+//! error chain.
 //!
 //! **Sharing.** [`ManagementApiPush`] is a cheap `Clone` (the SDK client is
 //! an `Arc` around one connection pool). Bounded concurrency is the caller's
@@ -117,6 +119,27 @@ where
     match (error.code(), status) {
         (Some("GoneException"), _) | (_, Some(410)) => PushError::Gone,
         (Some("PayloadTooLargeException"), _) | (_, Some(413)) => PushError::PayloadTooLarge,
+        (
+            Some("LimitExceededException" | "ThrottlingException" | "TooManyRequestsException"),
+            _,
+        )
+        | (_, Some(429 | 500..=599)) => PushError::Transient(anyhow::anyhow!(
+            "{operation} on connection {}: {}",
+            connection.0,
+            DisplayErrorContext(&error)
+        )),
+        // No answer at all (timeout, connection reset): try again.
+        _ if matches!(
+            error,
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_)
+        ) =>
+        {
+            PushError::Transient(anyhow::anyhow!(
+                "{operation} on connection {}: {}",
+                connection.0,
+                DisplayErrorContext(&error)
+            ))
+        }
         _ => PushError::Unexpected(anyhow::anyhow!(
             "{operation} on connection {}: {}",
             connection.0,

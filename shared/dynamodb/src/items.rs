@@ -118,6 +118,9 @@ pub mod attr {
     pub const MESSAGE_COUNT: &str = "message_count";
     pub const LAST_MESSAGE: &str = "last_message";
     pub const LAST_MESSAGE_ID: &str = "last_message_id";
+    pub const DELIVERED_SEQ: &str = "delivered_seq";
+    pub const COURIER: &str = "courier";
+    pub const COURIER_UNTIL: &str = "courier_until";
 
     pub const JOINED_AT: &str = "joined_at";
     pub const READ_SEQ: &str = "read_seq";

@@ -12,6 +12,7 @@
 
 mod connections;
 mod counters;
+mod delivery;
 pub mod items;
 pub mod keys;
 mod messages;

@@ -1,7 +1,7 @@
 //! `DynamoStore`: the `Store` port on one DynamoDB table, each method mapped
 //! onto the module that owns its items.
 
-use crate::{connections, messages, rooms, users};
+use crate::{connections, delivery, messages, rooms, users};
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -10,7 +10,7 @@ use banter_core::domain::{
     Timestamp, User, UserId, UserRecord, Username,
 };
 use banter_core::ports::store::StoreResult;
-use banter_core::ports::{AppendOutcome, HistoryQuery, Store};
+use banter_core::ports::{AppendOutcome, HistoryQuery, Release, Store};
 
 /// The environment variable naming the table (set from the template).
 pub const TABLE_ENV: &str = "BANTER_TABLE";
@@ -164,6 +164,26 @@ impl Store for DynamoStore {
         until: Option<Timestamp>,
     ) -> StoreResult<()> {
         rooms::set_typing(self, room, user, until).await
+    }
+
+    async fn claim_delivery(
+        &self,
+        room: RoomId,
+        courier: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Option<u64>> {
+        delivery::claim(self, room, courier, now, until).await
+    }
+
+    async fn release_delivery(
+        &self,
+        room: RoomId,
+        courier: &str,
+        delivered: u64,
+        until: Timestamp,
+    ) -> StoreResult<Release> {
+        delivery::release(self, room, courier, delivered, until).await
     }
 
     async fn put_connection(&self, connection: &Connection) -> StoreResult<usize> {

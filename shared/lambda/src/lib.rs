@@ -98,7 +98,11 @@ pub async fn services(
         .force_path_style(settings.s3_force_path_style)
         .build();
     let blobs = S3BlobStore::new(aws_sdk_s3::Client::from_conf(s3), settings.bucket.clone());
-    let push = ManagementApiPush::with_endpoint(sdk.into(), &settings.ws_endpoint);
+    // One attempt per call: core's push retries 429/5xx itself, with
+    // jitter and a bound, and never counts a 410 as retryable.
+    let push_config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk)
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1));
+    let push = ManagementApiPush::with_endpoint(push_config, &settings.ws_endpoint);
     tracing::info!(
         table = %settings.table,
         bucket = %settings.bucket,

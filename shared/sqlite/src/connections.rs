@@ -115,6 +115,14 @@ pub(crate) fn delete_connection(
     Ok(Some((connection, remaining)))
 }
 
+/// Forgets every connection: they all died with the process that held them.
+/// Returns how many there were. Nobody is announced offline: nobody can be
+/// listening yet.
+pub(crate) fn forget_all(db: &Db) -> StoreResult<usize> {
+    db.execute("DELETE FROM connections", [])
+        .or_unexpected("forgetting the previous run's connections")
+}
+
 /// One range query per distinct user, under that user's index key.
 pub(crate) fn connections_of(
     db: &Db,

@@ -9,6 +9,7 @@
 
 mod connections;
 mod counters;
+mod delivery;
 mod error;
 mod messages;
 mod rooms;

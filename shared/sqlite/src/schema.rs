@@ -9,6 +9,7 @@ use std::time::Duration;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_group_keys.sql"),
+    include_str!("../migrations/0003_delivery.sql"),
 ];
 
 /// How long a write waits for another process's write to finish.

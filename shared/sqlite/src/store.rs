@@ -2,7 +2,7 @@
 //! tokio's blocking pool, and the `Store` port mapped onto the modules.
 
 use crate::error::OrUnexpected;
-use crate::{connections, messages, rooms, schema, users};
+use crate::{connections, delivery, messages, rooms, schema, users};
 use anyhow::Context;
 use async_trait::async_trait;
 use banter_core::domain::{
@@ -10,7 +10,7 @@ use banter_core::domain::{
     Timestamp, User, UserId, UserRecord, Username,
 };
 use banter_core::ports::store::StoreResult;
-use banter_core::ports::{AppendOutcome, HistoryQuery, Store};
+use banter_core::ports::{AppendOutcome, HistoryQuery, Release, Store};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -54,6 +54,13 @@ impl SqliteStore {
             rusqlite::Connection::open_in_memory().context("opening an in-memory database")?;
         schema::migrate(&mut db).context("migrating an in-memory database")?;
         Ok(Self::wrap(db, None))
+    }
+
+    /// Forgets every stored connection, for a server starting on the data of
+    /// an earlier run (its sockets died with it). Blocking: call it at startup.
+    pub fn forget_connections(&self) -> anyhow::Result<usize> {
+        let db = self.db.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(connections::forget_all(&db)?)
     }
 
     /// Where the database file lives; `None` in memory.
@@ -223,6 +230,30 @@ impl Store for SqliteStore {
         until: Option<Timestamp>,
     ) -> StoreResult<()> {
         self.call(move |db| rooms::set_typing(db, room, user, until))
+            .await
+    }
+
+    async fn claim_delivery(
+        &self,
+        room: RoomId,
+        courier: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Option<u64>> {
+        let courier = courier.to_owned();
+        self.call(move |db| delivery::claim(db, room, &courier, now, until))
+            .await
+    }
+
+    async fn release_delivery(
+        &self,
+        room: RoomId,
+        courier: &str,
+        delivered: u64,
+        until: Timestamp,
+    ) -> StoreResult<Release> {
+        let courier = courier.to_owned();
+        self.call(move |db| delivery::release(db, room, &courier, delivered, until))
             .await
     }
 

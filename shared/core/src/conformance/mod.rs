@@ -41,6 +41,7 @@
 //!   differs, and concurrent retries of one client message id store one message.
 
 mod connections;
+mod delivery;
 mod fixtures;
 mod history;
 mod members;
@@ -51,6 +52,7 @@ mod typing;
 mod users;
 
 pub use connections::*;
+pub use delivery::*;
 pub use history::*;
 pub use members::*;
 pub use messages::*;
@@ -206,6 +208,11 @@ macro_rules! __store_conformance_checks {
             typing {
                 given_a_member_when_setting_typing_then_the_deadline_is_stored_and_cleared,
                 given_a_non_member_when_setting_typing_then_not_found_membership,
+            }
+            delivery {
+                given_a_free_room_when_claiming_delivery_then_one_courier_holds_it_until_it_expires,
+                given_messages_arriving_while_delivering_when_releasing_then_more_until_caught_up,
+                given_many_couriers_racing_for_one_room_then_exactly_one_claims_it,
             }
             connections {
                 given_an_unauthenticated_connection_when_putting_then_zero_and_it_is_stored,

@@ -18,3 +18,8 @@ pub const MAX_PAGE: usize = 100;
 pub const MAX_FILE_BYTES: u64 = 25 * 1024 * 1024;
 /// Longest file name, in characters.
 pub const MAX_FILE_NAME_CHARS: usize = 200;
+
+/// How long after its `$connect` began a connection may still be waiting for
+/// that handler to return (API Gateway's 29 s integration timeout, plus a
+/// second): a 410 in that window means "not open yet", not "gone".
+pub const CONNECT_GRACE_MILLIS: i64 = 30_000;

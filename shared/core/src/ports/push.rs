@@ -11,6 +11,10 @@ pub enum PushError {
     /// 413: the payload is over API Gateway's 128 KB.
     #[error("payload too large")]
     PayloadTooLarge,
+    /// 429 or 5xx, or no answer: worth retrying after a pause; the
+    /// connection may well be alive.
+    #[error("transient push failure: {0:#}")]
+    Transient(anyhow::Error),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

@@ -51,6 +51,18 @@ pub enum HistoryQuery {
     After { after: MessageId, limit: usize },
 }
 
+/// What handing back a room's delivery lease found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Release {
+    /// Everything stored is delivered; the lease is free.
+    Done,
+    /// Newer messages arrived meanwhile: the courier keeps the (renewed)
+    /// lease and delivers them too.
+    More,
+    /// The lease expired and another courier took it over.
+    Lost,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     // ---- users ----------------------------------------------------------
@@ -139,6 +151,29 @@ pub trait Store: Send + Sync {
         user: UserId,
         until: Option<Timestamp>,
     ) -> StoreResult<()>;
+
+    // ---- delivery in order ----------------------------------------------
+
+    /// Takes the room's delivery lease for `courier` until `until`, unless
+    /// another courier holds a lease that has not expired at `now`. Returns
+    /// the seq delivered so far if taken, `None` if busy (or no such room).
+    async fn claim_delivery(
+        &self,
+        room: RoomId,
+        courier: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Option<u64>>;
+    /// Records that `courier` delivered up to seq `delivered`, and frees the
+    /// lease if that is the room's newest message (`Done`); otherwise renews
+    /// it until `until` (`More`). `Lost` if the courier no longer holds it.
+    async fn release_delivery(
+        &self,
+        room: RoomId,
+        courier: &str,
+        delivered: u64,
+        until: Timestamp,
+    ) -> StoreResult<Release>;
 
     // ---- live connections -------------------------------------------------
 

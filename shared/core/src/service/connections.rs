@@ -7,12 +7,16 @@ use std::collections::BTreeSet;
 
 impl Services {
     /// Records a connection; its user's first one announces them online.
+    /// Presence is best effort: failing to announce it does not refuse the
+    /// socket (a refused `$connect` would leave its record behind, "online"
+    /// until the TTL, since no `$disconnect` follows a refusal).
     pub async fn connect(&self, connection: &Connection) -> ChatResult<()> {
         let live = self.store.put_connection(connection).await?;
         if let Some(user) = connection.user_id
             && live == 1
+            && let Err(e) = self.announce_presence(user, true).await
         {
-            self.announce_presence(user, true).await?;
+            e.log("announcing a new connection's user online");
         }
         Ok(())
     }
@@ -86,7 +90,9 @@ impl Services {
         };
         // Offline users found while announcing are not announced in turn:
         // that would cascade; $disconnect or the TTL covers them.
-        let _ = self.deliver_once(&audience, &event).await;
+        let _ = self
+            .deliver_once(&audience, std::slice::from_ref(&event))
+            .await;
         Ok(())
     }
 }

@@ -1,13 +1,13 @@
-//! Fan-out: one event to every live connection of the given users, each
+//! Fan-out: events to every live connection of the given users, each
 //! frame encoded in its connection's dialect, pushed with bounded
-//! concurrency. The cost is O(audience): connections are looked up per
+//! concurrency and in order per connection. The cost is O(audience): connections are looked up per
 //! user, never by scanning all connections.
 
 use super::Services;
+use super::push_retry::Pushed;
 use crate::dialect::{self, Recipient};
 use crate::domain::event::EventRooms;
 use crate::domain::{Connection, Event, Timestamp, UserId};
-use crate::ports::PushError;
 use futures::StreamExt;
 use std::collections::BTreeMap;
 
@@ -15,16 +15,23 @@ impl Services {
     /// Delivers `event`, then announces anyone whose last connection turned
     /// out to be gone (410) as offline.
     pub(crate) async fn deliver(&self, users: &[UserId], event: &Event) {
-        for user in self.deliver_once(users, event).await {
+        self.deliver_all(users, std::slice::from_ref(event)).await;
+    }
+
+    /// Delivers `events` in order, then announces the newly offline.
+    pub(crate) async fn deliver_all(&self, users: &[UserId], events: &[Event]) {
+        for user in self.deliver_once(users, events).await {
             if let Err(e) = self.announce_presence(user, false).await {
                 e.log("announce offline after 410");
             }
         }
     }
 
-    /// Delivers `event` and returns the users who went offline because a
-    /// push found their last connection gone.
-    pub(crate) async fn deliver_once(&self, users: &[UserId], event: &Event) -> Vec<UserId> {
+    /// Delivers `events` and returns the users who went offline because a
+    /// push found their last connection gone. Each connection gets its
+    /// frames one after another, in the order of `events`; connections are
+    /// served concurrently (bounded), so a slow one delays only itself.
+    pub(crate) async fn deliver_once(&self, users: &[UserId], events: &[Event]) -> Vec<UserId> {
         let connections = match self.store.connections_of(users, Timestamp::now()).await {
             Ok(connections) => connections,
             Err(e) => {
@@ -34,20 +41,23 @@ impl Services {
         };
         let connections: Vec<Connection> = connections
             .into_iter()
-            .filter(|c| c.user_id.is_some() && wants(c, event))
+            .filter(|c| c.user_id.is_some() && events.iter().any(|e| wants(c, e)))
             .collect();
         let totals = self.totals_for(&connections).await;
-        let frames = connections.into_iter().flat_map(|connection| {
+        let lanes = connections.into_iter().map(|connection| {
             let recipient = Recipient {
                 user_id: connection.user_id.unwrap_or(UserId(0)),
                 total_unread: connection.user_id.and_then(|u| totals.get(&u).copied()),
             };
-            dialect::encode_event(&connection, &recipient, event)
-                .into_iter()
-                .map(move |frame| (connection.clone(), frame))
+            let frames: Vec<String> = events
+                .iter()
+                .filter(|event| wants(&connection, event))
+                .flat_map(|event| dialect::encode_event(&connection, &recipient, event))
+                .collect();
+            (connection, frames)
         });
-        let gone: Vec<Option<UserId>> = futures::stream::iter(frames)
-            .map(|(connection, frame)| async move { self.push_frame(&connection, &frame).await })
+        let gone: Vec<Option<UserId>> = futures::stream::iter(lanes)
+            .map(|(connection, frames)| async move { self.push_lane(&connection, &frames).await })
             .buffer_unordered(self.config.fanout_concurrency.max(1))
             .collect()
             .await;
@@ -55,6 +65,19 @@ impl Services {
         gone.sort_unstable();
         gone.dedup();
         gone
+    }
+
+    /// One connection's frames, in order; stops at the first that cannot be
+    /// delivered, so no frame overtakes an earlier one.
+    async fn push_lane(&self, connection: &Connection, frames: &[String]) -> Option<UserId> {
+        for frame in frames {
+            match self.push_frame(connection, frame).await {
+                Pushed::Delivered => {}
+                Pushed::Skipped => return None,
+                Pushed::Gone(last) => return last,
+            }
+        }
+        None
     }
 
     /// Total unread counts, only for users with a connection whose dialect
@@ -76,30 +99,6 @@ impl Services {
             }
         }
         totals
-    }
-
-    /// Pushes one frame. On 410 the stale connection (never the sender's
-    /// live one) is deleted; returns its user if that was their last.
-    pub async fn push_frame(&self, connection: &Connection, frame: &str) -> Option<UserId> {
-        match self.push.post(&connection.id, frame).await {
-            Ok(()) => None,
-            Err(PushError::Gone) => match self.store.delete_connection(&connection.id).await {
-                Ok(Some((gone, 0))) => gone.user_id,
-                Ok(_) => None,
-                Err(e) => {
-                    tracing::warn!(connection = %connection.id, error = ?e, "deleting a gone connection");
-                    None
-                }
-            },
-            Err(PushError::PayloadTooLarge) => {
-                tracing::warn!(connection = %connection.id, bytes = frame.len(), "frame over 128 KB not pushed");
-                None
-            }
-            Err(PushError::Unexpected(e)) => {
-                tracing::warn!(connection = %connection.id, error = ?e, "push failed");
-                None
-            }
-        }
     }
 }
 

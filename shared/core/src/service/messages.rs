@@ -1,7 +1,6 @@
 //! Sending, history and read state. Persist first, then push: a message is
 //! stored before any fan-out, so a failed push never loses it.
 
-use super::rooms::room_ref;
 use super::{ChatError, ChatResult, ErrorCode, Services};
 use crate::domain::limits::{MAX_CLIENT_MESSAGE_ID, MAX_PAGE, MAX_TEXT_CHARS};
 use crate::domain::{
@@ -115,37 +114,11 @@ impl Services {
             // Sending ends typing; clear it before the message lands on screens.
             self.set_typing(me, room_id, false).await?;
         }
-        self.announce(&message, origin.cloned()).await?;
+        self.deliver_in_order(&message, origin.cloned()).await?;
         Ok(Sent {
             message,
             duplicate: false,
         })
-    }
-
-    /// Tells every live connection of every member about a stored message.
-    async fn announce(&self, message: &Message, origin: Option<ConnectionId>) -> ChatResult<()> {
-        let members = self.store.members(message.room_id).await?;
-        let room = self
-            .store
-            .room(message.room_id)
-            .await?
-            .ok_or_else(|| ChatError::not_found("room"))?;
-        let sender = self.user(message.sender_id).await?;
-        let member_ids: Vec<UserId> = members.iter().map(|m| m.user_id).collect();
-        // Read after the append, which moved the sender's read state: theirs is 0.
-        let unread_counts = members
-            .iter()
-            .map(|m| (m.user_id, message.seq.saturating_sub(m.read_seq)))
-            .collect();
-        let event = Event::MessageCreated {
-            message: message.clone(),
-            sender,
-            room: room_ref(&room, member_ids.clone()),
-            unread_counts,
-            origin,
-        };
-        self.deliver(&member_ids, &event).await;
-        Ok(())
     }
 
     pub async fn history(

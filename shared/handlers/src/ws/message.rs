@@ -8,6 +8,7 @@ use banter_core::dialect;
 use banter_core::domain::{Connection, ConnectionId};
 use banter_core::service::Services;
 use banter_core::service::commands::Reply;
+use banter_core::service::push_retry::Pushed;
 use banter_core::service::{ChatError, ErrorCode};
 
 pub async fn handle(
@@ -39,7 +40,9 @@ pub async fn handle(
         }
     );
     for frame in dialect::encode_reply_to_fit(&connection, request_id.as_deref(), reply) {
-        services.push_frame(&connection, &frame).await;
+        if services.push_frame(&connection, &frame).await != Pushed::Delivered {
+            break;
+        }
     }
     if internal && dialect::closes_on_internal_error(connection.dialect) {
         if let Err(e) = services.push.close(&connection.id).await {

@@ -9,14 +9,8 @@
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use banter_core::dialect;
 use banter_core::domain::ConnectionId;
-use banter_core::ports::PushError;
+use banter_core::service::push_retry::Pushed;
 use banter_core::service::{ChatError, Services};
-use std::time::Duration;
-
-/// First wait before retrying a 410, doubled each time.
-const FIRST_RETRY: Duration = Duration::from_millis(25);
-/// Give up on a connection that still answers 410 after this long: it closed.
-const GIVE_UP_AFTER: Duration = Duration::from_secs(5);
 
 pub async fn handle(services: &Services, event: Event) {
     for record in &event.records {
@@ -47,39 +41,14 @@ async fn welcome(services: &Services, id: &ConnectionId) -> Result<(), ChatError
     let Some(reply) = services.welcome(&connection).await? else {
         return Ok(());
     };
+    // push_frame waits out a `$connect` still in flight (410 then is "not
+    // open yet", not "gone").
     for frame in dialect::encode_reply_to_fit(&connection, None, reply) {
-        post_when_open(services, id, &frame).await?;
-    }
-    Ok(())
-}
-
-/// Posts, waiting out the window in which `$connect` has not returned yet.
-/// A 410 here does not delete the connection: it may simply be too early.
-async fn post_when_open(
-    services: &Services,
-    id: &ConnectionId,
-    frame: &str,
-) -> Result<(), ChatError> {
-    let started = tokio::time::Instant::now();
-    let mut wait = FIRST_RETRY;
-    loop {
-        match services.push.post(id, frame).await {
-            Ok(()) => return Ok(()),
-            Err(PushError::Gone) if started.elapsed() < GIVE_UP_AFTER => {
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(Duration::from_millis(500));
-            }
-            Err(PushError::Gone) => {
-                tracing::info!(connection = %id, "welcome: the connection never opened");
-                return Ok(());
-            }
-            Err(PushError::PayloadTooLarge) => {
-                tracing::warn!(connection = %id, bytes = frame.len(), "welcome frame over 128 KB");
-                return Ok(());
-            }
-            Err(PushError::Unexpected(e)) => return Err(e.into()),
+        if services.push_frame(&connection, &frame).await != Pushed::Delivered {
+            break;
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

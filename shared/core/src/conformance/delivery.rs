@@ -1,0 +1,134 @@
+//! The delivery lease: one courier at a time per room, and "everything is
+//! delivered" decided against the room's own message count.
+
+use super::SharedStore;
+use super::fixtures::{Must, ids, new_group, new_users, send_many};
+use crate::domain::{RoomId, Timestamp};
+use crate::ports::Release;
+use std::time::Duration;
+
+const LEASE: Duration = Duration::from_secs(5);
+
+pub async fn given_a_free_room_when_claiming_delivery_then_one_courier_holds_it_until_it_expires(
+    store: SharedStore,
+) {
+    let users = new_users(&*store, 2).await;
+    let group = new_group(&*store, &ids(&users)).await;
+    let now = Timestamp::now();
+    let first = store
+        .claim_delivery(group.id, "a", now, now.plus(LEASE))
+        .await
+        .must("the first claim");
+    assert_eq!(first, Some(0), "a new room has delivered nothing");
+    let second = store
+        .claim_delivery(group.id, "b", now, now.plus(LEASE))
+        .await
+        .must("a second claim");
+    assert_eq!(
+        second, None,
+        "a held lease is not handed to another courier"
+    );
+    let later = now.plus(LEASE);
+    let taken_over = store
+        .claim_delivery(group.id, "b", later, later.plus(LEASE))
+        .await
+        .must("a claim once the lease expired");
+    assert_eq!(
+        taken_over,
+        Some(0),
+        "an expired lease goes to the next courier"
+    );
+    assert_eq!(
+        store
+            .release_delivery(group.id, "a", 0, later.plus(LEASE))
+            .await
+            .must("the first courier's late release"),
+        Release::Lost,
+        "a courier whose lease was taken over has lost it"
+    );
+    assert_eq!(
+        store
+            .claim_delivery(RoomId(group.id.0 + 1_000_000), "c", now, now.plus(LEASE))
+            .await
+            .must("claiming an unknown room"),
+        None,
+        "an unknown room cannot be claimed"
+    );
+}
+
+pub async fn given_messages_arriving_while_delivering_when_releasing_then_more_until_caught_up(
+    store: SharedStore,
+) {
+    let users = new_users(&*store, 2).await;
+    let group = new_group(&*store, &ids(&users)).await;
+    send_many(&*store, group.id, &[users[0].id], 2).await;
+    let now = Timestamp::now();
+    let claimed = store
+        .claim_delivery(group.id, "a", now, now.plus(LEASE))
+        .await
+        .must("claiming");
+    assert_eq!(claimed, Some(0));
+    // A third message arrives while the courier pushes the first two.
+    send_many(&*store, group.id, &[users[1].id], 1).await;
+    assert_eq!(
+        store
+            .release_delivery(group.id, "a", 2, now.plus(LEASE))
+            .await
+            .must("releasing after two"),
+        Release::More,
+        "a newer message keeps the courier at work"
+    );
+    assert_eq!(
+        store
+            .claim_delivery(group.id, "b", now, now.plus(LEASE))
+            .await
+            .must("claiming while it is renewed"),
+        None,
+        "the lease is still held after More"
+    );
+    assert_eq!(
+        store
+            .release_delivery(group.id, "a", 3, now.plus(LEASE))
+            .await
+            .must("releasing after three"),
+        Release::Done
+    );
+    let next = store
+        .claim_delivery(group.id, "b", now, now.plus(LEASE))
+        .await
+        .must("claiming after Done");
+    assert_eq!(
+        next,
+        Some(3),
+        "the next courier starts after what was delivered"
+    );
+}
+
+pub async fn given_many_couriers_racing_for_one_room_then_exactly_one_claims_it(
+    store: SharedStore,
+) {
+    let users = new_users(&*store, 2).await;
+    let group = new_group(&*store, &ids(&users)).await;
+    let now = Timestamp::now();
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .claim_delivery(group.id, &format!("courier-{i}"), now, now.plus(LEASE))
+                    .await
+                    .must("a racing claim")
+            })
+        })
+        .collect();
+    let mut claimed = 0;
+    for task in tasks {
+        if task.await.expect("a claim task").is_some() {
+            claimed += 1;
+        }
+    }
+    assert_eq!(
+        claimed, 1,
+        "exactly one of 16 racing couriers holds the lease"
+    );
+}
