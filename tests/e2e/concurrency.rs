@@ -2,7 +2,7 @@
 //! their partners write to them stay alive and get everything, and every
 //! connection sees a room's messages in strictly increasing `seq`.
 
-use banter_e2e::{JsonExt, TestApp, TestUser, WsClient};
+use banter_e2e::{JsonExt, RateLimit, RateLimits, TestApp, TestUser, WsClient};
 use futures::future::join_all;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -70,7 +70,14 @@ async fn given_200_sockets_connecting_at_once_while_partners_write_then_none_is_
     const DEVICES: usize = 2;
     const DURING: usize = 3;
     const AFTER: usize = 3;
-    let app = TestApp::spawn().await;
+    // 100 registrations from one address: more than the per-IP default.
+    let app = TestApp::builder()
+        .rate_limits(RateLimits {
+            register_per_ip: RateLimit::UNLIMITED,
+            ..RateLimits::default()
+        })
+        .spawn()
+        .await;
     let people = users(&app, PAIRS * 2).await;
     let rooms: Vec<u64> =
         join_all((0..PAIRS).map(|p| app.dm(&people[2 * p], &people[2 * p + 1]))).await;

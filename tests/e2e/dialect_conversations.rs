@@ -458,7 +458,7 @@ async fn given_a_conversation_name_then_get_conversation_shows_its_members_and_l
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn given_a_long_history_then_messages_pages_fifty_newest_first_with_next_and_previous() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_unthrottled().await;
     let alice = app.new_user().await;
     let bob = app.new_user().await;
     let carol = app.new_user().await;

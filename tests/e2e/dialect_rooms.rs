@@ -374,7 +374,7 @@ async fn given_messages_in_several_rooms_then_retrieve_returns_every_newer_one_o
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn given_more_messages_than_a_history_page_then_retrieve_still_returns_them_all() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_unthrottled().await;
     let alice = app.new_user().await;
     let bob = app.new_user().await;
     let dm = dm_room(&app, &alice.token, bob.id).await;
@@ -401,7 +401,7 @@ async fn given_more_messages_than_a_history_page_then_retrieve_still_returns_the
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn given_more_than_one_answer_of_messages_then_retrieve_pages_by_its_own_cursor() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_unthrottled().await;
     let alice = app.new_user().await;
     let bob = app.new_user().await;
     let dm = dm_room(&app, &alice.token, bob.id).await;

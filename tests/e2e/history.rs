@@ -162,7 +162,7 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn given_250_messages_when_paging_over_rest_both_ways_then_there_is_no_gap_or_duplicate() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_unthrottled().await;
     let (_alice, bob, room_id, ids) = seeded(&app).await;
     let fetch = |page: Page| {
         let app = &app;
@@ -189,7 +189,7 @@ async fn given_250_messages_when_paging_over_rest_both_ways_then_there_is_no_gap
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn given_250_messages_when_paging_over_the_websocket_both_ways_then_there_is_no_gap_or_duplicate()
  {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_unthrottled().await;
     let (alice, _bob, room_id, ids) = seeded(&app).await;
     let ws = tokio::sync::Mutex::new(WsClient::connect(&app, &alice.token).await);
     let fetch = |page: Page| {
@@ -214,7 +214,7 @@ async fn given_250_messages_when_paging_over_the_websocket_both_ways_then_there_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn given_history_queries_then_defaults_and_edges_follow_the_spec() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_unthrottled().await;
     let (alice, _bob, room_id, ids) = seeded(&app).await;
 
     // No cursor, no limit: the newest 50, oldest first, more before them.

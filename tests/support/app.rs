@@ -7,6 +7,7 @@
 use crate::json::{JsonExt, random_id};
 use crate::reply::Reply;
 use crate::{WAIT, tokens};
+pub use banter_core::service::rate_limits::{RateLimit, RateLimits};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Once;
@@ -21,9 +22,16 @@ pub struct AppBuilder {
     idle_timeout: Option<Duration>,
     max_connection_age: Option<Duration>,
     functions: Option<banter_local::Functions>,
+    rate_limits: Option<RateLimits>,
 }
 
 impl AppBuilder {
+    /// Rate limits other than the production defaults.
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = Some(limits);
+        self
+    }
+
     /// Persist to this directory instead of in-memory SQLite and a temporary
     /// blob directory (needed to restart over the same data).
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
@@ -171,7 +179,11 @@ fn init_tracing() {
 async fn start_server(options: &AppBuilder) -> banter_local::RunningServer {
     let typing_ttl = options.typing_ttl;
     let jwt_ttl = options.jwt_ttl;
+    let rate_limits = options.rate_limits;
     let mut local = banter_local::Options::in_memory().config(move |config| {
+        if let Some(limits) = rate_limits {
+            config.rate_limits = limits;
+        }
         if let Some(ttl) = typing_ttl {
             config.typing_ttl = ttl;
         }
@@ -200,6 +212,15 @@ impl TestApp {
         Self::builder().spawn().await
     }
 
+    /// banter-local without rate limits: for tests that seed hundreds of
+    /// messages or users as fast as they can, which is not what they test.
+    pub async fn spawn_unthrottled() -> Self {
+        Self::builder()
+            .rate_limits(RateLimits::unlimited())
+            .spawn()
+            .await
+    }
+
     pub fn builder() -> AppBuilder {
         AppBuilder {
             data_dir: None,
@@ -208,6 +229,7 @@ impl TestApp {
             idle_timeout: None,
             max_connection_age: None,
             functions: None,
+            rate_limits: None,
         }
     }
 

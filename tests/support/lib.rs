@@ -13,7 +13,7 @@ mod reply;
 pub mod tokens;
 mod ws;
 
-pub use app::{AppBuilder, Page, TestApp, TestUser};
+pub use app::{AppBuilder, Page, RateLimit, RateLimits, TestApp, TestUser};
 pub use json::{JsonExt, random_id};
 pub use reply::Reply;
 pub use ws::{Refusal, WsClient, assert_error_frame};

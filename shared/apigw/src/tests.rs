@@ -46,7 +46,7 @@ impl Harness {
         let session = self
             .server
             .services()
-            .register(&name, "correct horse battery", None)
+            .register(&name, "correct horse battery", None, None)
             .await
             .expect("register");
         let token = self

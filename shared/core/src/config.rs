@@ -1,6 +1,7 @@
 //! Settings every deployment chooses. Names of tables, buckets and endpoints
 //! belong to the adapters' own configuration, never here.
 
+use crate::service::rate_limits::RateLimits;
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -14,6 +15,11 @@ pub struct Config {
     pub download_url_ttl: Duration,
     /// Pushes in flight at once during one fan-out.
     pub fanout_concurrency: usize,
+    pub rate_limits: RateLimits,
+    /// Password hashes (argon2id, 19 MiB each) running at once, and how
+    /// many more may wait before `SERVER_BUSY`.
+    pub hash_slots: usize,
+    pub hash_queue: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -44,6 +50,9 @@ impl Config {
             upload_url_ttl: Duration::from_secs(15 * 60),
             download_url_ttl: Duration::from_secs(5 * 60),
             fanout_concurrency: 32,
+            rate_limits: RateLimits::default(),
+            hash_slots: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            hash_queue: 64,
         }
     }
 }

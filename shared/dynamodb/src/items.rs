@@ -119,6 +119,7 @@ pub mod attr {
     pub const LAST_MESSAGE: &str = "last_message";
     pub const LAST_MESSAGE_ID: &str = "last_message_id";
     pub const DELIVERED_SEQ: &str = "delivered_seq";
+    pub const HITS: &str = "hits";
     pub const COURIER: &str = "courier";
     pub const COURIER_UNTIL: &str = "courier_until";
 

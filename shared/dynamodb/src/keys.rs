@@ -18,6 +18,7 @@
 //! | connection (by id)    | `CONN#<connection>`        | `CONN`              |
 //! | id counter            | `COUNTER#<name>`           | `COUNTER`           |
 //! | JWT secret (banter-lambda) | `CONFIG`              | `JWT_SECRET`        |
+//! | rate-limit window     | `RATE#<key>`               | `W#<start ms:016>`  |
 
 use crate::items::Item;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -150,6 +151,11 @@ pub enum Counter {
     User,
     Room,
     Message,
+}
+
+/// One fixed window of one rate limit (expired by the table's TTL).
+pub fn rate_window(key: &str, window_start_ms: u64) -> Key {
+    Key::new(format!("RATE#{key}"), padded("W#", window_start_ms))
 }
 
 pub fn counter(counter: Counter) -> Key {

@@ -17,6 +17,7 @@ pub mod items;
 pub mod keys;
 mod messages;
 mod pagination;
+mod rate_limits;
 mod retry;
 mod rooms;
 mod store;

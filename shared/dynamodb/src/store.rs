@@ -1,7 +1,7 @@
 //! `DynamoStore`: the `Store` port on one DynamoDB table, each method mapped
 //! onto the module that owns its items.
 
-use crate::{connections, delivery, messages, rooms, users};
+use crate::{connections, delivery, messages, rate_limits, rooms, users};
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -184,6 +184,15 @@ impl Store for DynamoStore {
         until: Timestamp,
     ) -> StoreResult<Release> {
         delivery::release(self, room, courier, delivered, until).await
+    }
+
+    async fn count_request(
+        &self,
+        key: &str,
+        window_start: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<u64> {
+        rate_limits::count_request(self, key, window_start, expires_at).await
     }
 
     async fn put_connection(&self, connection: &Connection) -> StoreResult<usize> {

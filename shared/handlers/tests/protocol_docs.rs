@@ -273,10 +273,12 @@ fn ordinal(code: ErrorCode) -> usize {
         ErrorCode::Conflict => 11,
         ErrorCode::PayloadTooLarge => 12,
         ErrorCode::ConversationTokenInvalid => 13,
-        ErrorCode::Internal => 14,
+        ErrorCode::RateLimited => 14,
+        ErrorCode::ServerBusy => 15,
+        ErrorCode::Internal => 16,
     }
 }
-const ERROR_CODE_VARIANTS: usize = 15;
+const ERROR_CODE_VARIANTS: usize = 17;
 
 fn code_names() -> BTreeSet<String> {
     ErrorCode::ALL
@@ -709,6 +711,8 @@ fn sample_replies() -> Vec<Reply> {
     replies.extend(ErrorCode::ALL.iter().map(|code| Reply::Error {
         code: *code,
         message: format!("sample {}", code.as_str()),
+        retry_after_ms:
+            matches!(code, ErrorCode::RateLimited | ErrorCode::ServerBusy).then_some(1500),
     }));
     replies
 }
@@ -899,6 +903,10 @@ fn d_every_server_frame_has_exactly_the_documented_required_properties() {
             ));
         }
         let keys: BTreeSet<String> = object(&frame, &p.from).keys().cloned().collect();
+        // Properties the schema marks optional (`x-optional`) may be present
+        // or not; every other one exactly as required.
+        let optional = strings(schema.get("x-optional"));
+        let keys: BTreeSet<String> = keys.difference(&optional).cloned().collect();
         if keys != expected {
             errors.push(format!(
                 "{}: frame has properties {keys:?}, the schema requires {expected:?}",
@@ -1166,6 +1174,7 @@ fn validate(
         schema.get("properties").and_then(Value::as_object),
     ) {
         let required = strings(schema.get("required"));
+        let optional = strings(schema.get("x-optional"));
         for name in &required {
             if !fields.contains_key(name) {
                 errors.push(format!("{at}: required property {name:?} is missing"));
@@ -1175,7 +1184,11 @@ fn validate(
             let here = format!("{at}.{name}");
             match properties.get(name) {
                 None => errors.push(format!("{here}: not a documented property")),
-                Some(_) if exactness == Exactness::Exact && !required.contains(name) => {
+                Some(_)
+                    if exactness == Exactness::Exact
+                        && !required.contains(name)
+                        && !optional.contains(name) =>
+                {
                     errors.push(format!(
                         "{here}: the frame always has it, but it is not required"
                     ));

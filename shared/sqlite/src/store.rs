@@ -2,6 +2,7 @@
 //! tokio's blocking pool, and the `Store` port mapped onto the modules.
 
 use crate::error::OrUnexpected;
+use crate::rate_windows::RateWindows;
 use crate::{connections, delivery, messages, rooms, schema, users};
 use anyhow::Context;
 use async_trait::async_trait;
@@ -19,6 +20,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 #[derive(Clone)]
 pub struct SqliteStore {
     db: Arc<Mutex<rusqlite::Connection>>,
+    rate_windows: Arc<RateWindows>,
     /// Where the database lives; `None` in memory.
     path: Option<PathBuf>,
 }
@@ -71,6 +73,7 @@ impl SqliteStore {
     fn wrap(db: rusqlite::Connection, path: Option<PathBuf>) -> Self {
         Self {
             db: Arc::new(Mutex::new(db)),
+            rate_windows: Arc::default(),
             path,
         }
     }
@@ -255,6 +258,15 @@ impl Store for SqliteStore {
         let courier = courier.to_owned();
         self.call(move |db| delivery::release(db, room, &courier, delivered, until))
             .await
+    }
+
+    async fn count_request(
+        &self,
+        key: &str,
+        window_start: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<u64> {
+        Ok(self.rate_windows.count(key, window_start, expires_at))
     }
 
     async fn put_connection(&self, connection: &Connection) -> StoreResult<usize> {

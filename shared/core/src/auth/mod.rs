@@ -1,5 +1,6 @@
 //! Authentication: password hashing and access tokens.
 
+pub mod hash_gate;
 pub mod password;
 pub mod token;
 

@@ -132,3 +132,63 @@ pub async fn given_many_couriers_racing_for_one_room_then_exactly_one_claims_it(
         "exactly one of 16 racing couriers holds the lease"
     );
 }
+
+pub async fn given_requests_in_windows_when_counting_then_each_key_and_window_counts_alone(
+    store: SharedStore,
+) {
+    let key = format!("send#user#{}", super::fixtures::random_hex(8));
+    let other = format!("{key}-other");
+    let start = Timestamp(1_700_000_000_000);
+    let next = Timestamp(start.millis() + 1_000);
+    let expires = Timestamp::now().plus(Duration::from_secs(60));
+    for expected in 1..=3 {
+        let count = store
+            .count_request(&key, start, expires)
+            .await
+            .must("counting a request");
+        assert_eq!(count, expected, "the window counts every request once");
+    }
+    assert_eq!(
+        store
+            .count_request(&other, start, expires)
+            .await
+            .must("another key"),
+        1,
+        "another key has its own count"
+    );
+    assert_eq!(
+        store
+            .count_request(&key, next, expires)
+            .await
+            .must("the next window"),
+        1,
+        "the next window starts from one"
+    );
+}
+
+pub async fn given_many_tasks_when_counting_one_window_then_no_request_is_lost(store: SharedStore) {
+    let key = format!("login#ip#{}", super::fixtures::random_hex(8));
+    let start = Timestamp(1_700_000_000_000);
+    let expires = Timestamp::now().plus(Duration::from_secs(60));
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (store, key) = (store.clone(), key.clone());
+            tokio::spawn(async move {
+                store
+                    .count_request(&key, start, expires)
+                    .await
+                    .must("a racing count")
+            })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for task in tasks {
+        counts.push(task.await.expect("a count task"));
+    }
+    counts.sort_unstable();
+    assert_eq!(
+        counts,
+        (1..=20).collect::<Vec<u64>>(),
+        "every count is seen exactly once"
+    );
+}

@@ -280,7 +280,7 @@ pub fn encode_reply(_connection: &Connection, reply: &Reply) -> Vec<String> {
         Reply::UnreadTotal(unread_count) => vec![Out::UnreadCount {
             unread_count: *unread_count,
         }],
-        Reply::Error { code, message } => vec![Out::Error {
+        Reply::Error { code, message, .. } => vec![Out::Error {
             code: *code,
             message,
         }],

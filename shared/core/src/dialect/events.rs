@@ -508,6 +508,7 @@ mod tests {
         let error = Reply::Error {
             code: ErrorCode::NotFound,
             message: "conversation not found".into(),
+            retry_after_ms: None,
         };
         assert_eq!(
             json_frames(encode_reply(&me, &error)),

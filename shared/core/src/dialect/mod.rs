@@ -48,6 +48,7 @@ impl Rejection {
             Reply::Error {
                 code: self.code,
                 message: self.message,
+                retry_after_ms: None,
             },
         )
     }

@@ -266,6 +266,8 @@ pub fn error_type(code: ErrorCode) -> &'static str {
         | ErrorCode::Forbidden
         | ErrorCode::Conflict
         | ErrorCode::PayloadTooLarge
+        | ErrorCode::RateLimited
+        | ErrorCode::ServerBusy
         | ErrorCode::Internal => code.as_str(),
     }
 }
@@ -283,7 +285,7 @@ pub fn encode_reply(_connection: &Connection, reply: &Reply) -> Vec<String> {
         .iter()
         .filter_map(Out::frame)
         .collect(),
-        Reply::Error { code, message } => {
+        Reply::Error { code, message, .. } => {
             let message = match code {
                 ErrorCode::ConversationTokenInvalid => CONVERSATION_TOKEN_MESSAGE,
                 _ => message,
@@ -593,6 +595,7 @@ mod tests {
         let error = |code, message: &str| Reply::Error {
             code,
             message: message.into(),
+            retry_after_ms: None,
         };
         assert_eq!(
             json_frames(encode_reply(

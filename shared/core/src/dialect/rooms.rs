@@ -115,11 +115,13 @@ pub fn encode_reply(connection: &Connection, reply: &Reply) -> Vec<String> {
             status: "CONNECTED",
         }),
         // Before CONNECTED the client learns why; afterwards it never does.
-        Reply::Error { code, message } if connection.user_id.is_none() => to_json(&ErrorFrame {
-            error: message,
-            error_code: code.as_str(),
-        }),
-        Reply::Error { code, message } => {
+        Reply::Error { code, message, .. } if connection.user_id.is_none() => {
+            to_json(&ErrorFrame {
+                error: message,
+                error_code: code.as_str(),
+            })
+        }
+        Reply::Error { code, message, .. } => {
             tracing::info!(
                 connection = %connection.id,
                 code = code.as_str(),
@@ -302,6 +304,7 @@ mod tests {
         let error = Reply::Error {
             code: ErrorCode::TokenExpired,
             message: "the token has expired".into(),
+            retry_after_ms: None,
         };
         assert_eq!(
             json_frames(encode_reply(&fresh, &error)),
@@ -315,6 +318,7 @@ mod tests {
         let error = Reply::Error {
             code: ErrorCode::NotAMember,
             message: "you are not a member of this room".into(),
+            retry_after_ms: None,
         };
         assert!(encode_reply(&open, &error).is_empty());
         let sent = Reply::Sent(Sent {

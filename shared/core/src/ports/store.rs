@@ -175,6 +175,19 @@ pub trait Store: Send + Sync {
         until: Timestamp,
     ) -> StoreResult<Release>;
 
+    // ---- rate limits ----------------------------------------------------
+
+    /// Counts one request against `key` (e.g. `send#user#42`) in the fixed
+    /// window starting at `window_start`, and returns the window's count so
+    /// far, this one included. The store may forget the window after
+    /// `expires_at`. Shared by every instance, so limits hold across them.
+    async fn count_request(
+        &self,
+        key: &str,
+        window_start: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<u64>;
+
     // ---- live connections -------------------------------------------------
 
     /// Stores a connection and returns how many live connections its user

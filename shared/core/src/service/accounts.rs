@@ -9,6 +9,8 @@ use anyhow::Context;
 
 const MIN_PASSWORD_CHARS: usize = 8;
 const MAX_PASSWORD_CHARS: usize = 1024;
+/// When a client turned away by a full hash queue should come back.
+const HASH_BUSY_RETRY_MS: u64 = 1_000;
 
 /// A signed-in user and their fresh access token.
 #[derive(Debug)]
@@ -18,12 +20,22 @@ pub struct Session {
 }
 
 impl Services {
+    /// `source_ip`: where the request came from, for the per-IP limit.
     pub async fn register(
         &self,
         username: &str,
         password: &str,
         display_name: Option<&str>,
+        source_ip: Option<&str>,
     ) -> ChatResult<Session> {
+        if let Some(ip) = source_ip {
+            self.check_rate(
+                "register",
+                &format!("ip#{ip}"),
+                self.config.rate_limits.register_per_ip,
+            )
+            .await?;
+        }
         let username = Username::parse(username)
             .map_err(|why| ChatError::new(ErrorCode::InvalidField, why))?;
         let chars = password.chars().count();
@@ -46,7 +58,10 @@ impl Services {
             }
             Some(name) => name.to_owned(),
         };
-        let hash = hash_off_the_runtime(password.to_owned()).await?;
+        let hash = {
+            let _slot = self.hash_slot().await?;
+            hash_off_the_runtime(password.to_owned()).await?
+        };
         let now = Timestamp::now();
         let user = match self
             .store
@@ -66,7 +81,23 @@ impl Services {
         Ok(Session { user, token })
     }
 
-    pub async fn login(&self, username: &str, password: &str) -> ChatResult<Session> {
+    /// `source_ip`: where the request came from, for the per-IP limit.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        source_ip: Option<&str>,
+    ) -> ChatResult<Session> {
+        let limits = self.config.rate_limits;
+        if let Some(ip) = source_ip {
+            self.check_rate("login", &format!("ip#{ip}"), limits.login_per_ip)
+                .await?;
+        }
+        // Per username too, so guessing one account's password from many
+        // addresses is slowed all the same.
+        let subject = format!("username#{}", username.trim().to_lowercase());
+        self.check_rate("login", &subject, limits.login_per_username)
+            .await?;
         let bad = || ChatError::new(ErrorCode::InvalidCredentials, "wrong username or password");
         let record = match Username::parse(username) {
             Ok(username) => self.store.user_by_username(&username).await?,
@@ -77,7 +108,10 @@ impl Services {
             || password::decoy_hash().to_owned(),
             |r| r.password_hash.clone(),
         );
-        let matches = verify_off_the_runtime(password.to_owned(), phc).await?;
+        let matches = {
+            let _slot = self.hash_slot().await?;
+            verify_off_the_runtime(password.to_owned(), phc).await?
+        };
         match record {
             Some(record) if matches => {
                 let token = self.tokens.issue(record.user.id, Timestamp::now())?;
@@ -88,6 +122,17 @@ impl Services {
             }
             _ => Err(bad()),
         }
+    }
+
+    /// A turn at password hashing, or `SERVER_BUSY` if too many wait.
+    async fn hash_slot(&self) -> ChatResult<tokio::sync::SemaphorePermit<'_>> {
+        self.hash_gate.enter().await.map_err(|_| {
+            ChatError::retry_after(
+                ErrorCode::ServerBusy,
+                "too many sign-ins at once; try again shortly",
+                HASH_BUSY_RETRY_MS,
+            )
+        })
     }
 
     /// The user a token speaks for.

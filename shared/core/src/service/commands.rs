@@ -97,6 +97,7 @@ pub enum Reply {
     Error {
         code: ErrorCode,
         message: String,
+        retry_after_ms: Option<u64>,
     },
 }
 
@@ -105,6 +106,7 @@ impl Reply {
         Self::Error {
             code: e.code(),
             message: e.client_message(),
+            retry_after_ms: e.retry_after_ms(),
         }
     }
 

@@ -37,6 +37,11 @@ pub enum ErrorCode {
     /// A pair-chat conversation token that is expired, forged or for
     /// another conversation (seed 000's EXPIRED_CONVERSATION_TOKEN).
     ConversationTokenInvalid,
+    /// Too many requests of this kind: retry after `retry_after_ms`.
+    RateLimited,
+    /// The server is at capacity for this kind of work (password hashing):
+    /// retry after `retry_after_ms`.
+    ServerBusy,
     Internal,
 }
 
@@ -57,6 +62,8 @@ impl ErrorCode {
         Self::Conflict,
         Self::PayloadTooLarge,
         Self::ConversationTokenInvalid,
+        Self::RateLimited,
+        Self::ServerBusy,
         Self::Internal,
     ];
 
@@ -76,6 +83,8 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::ConversationTokenInvalid => "CONVERSATION_TOKEN_INVALID",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::ServerBusy => "SERVER_BUSY",
             Self::Internal => "INTERNAL",
         }
     }
@@ -92,7 +101,9 @@ impl ErrorCode {
             Self::NotFound => 404,
             Self::UsernameTaken | Self::Conflict => 409,
             Self::PayloadTooLarge => 413,
+            Self::RateLimited => 429,
             Self::Internal => 500,
+            Self::ServerBusy => 503,
         }
     }
 }
@@ -101,7 +112,12 @@ impl ErrorCode {
 pub enum ChatError {
     /// An expected refusal, with a message fit for the client.
     #[error("{message}")]
-    Rejected { code: ErrorCode, message: String },
+    Rejected {
+        code: ErrorCode,
+        message: String,
+        /// For `RATE_LIMITED` and `SERVER_BUSY`: when to try again.
+        retry_after_ms: Option<u64>,
+    },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -111,6 +127,23 @@ impl ChatError {
         Self::Rejected {
             code,
             message: message.into(),
+            retry_after_ms: None,
+        }
+    }
+
+    /// A refusal the client may retry after a pause.
+    pub fn retry_after(code: ErrorCode, message: impl Into<String>, retry_after_ms: u64) -> Self {
+        Self::Rejected {
+            code,
+            message: message.into(),
+            retry_after_ms: Some(retry_after_ms),
+        }
+    }
+
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        match self {
+            Self::Rejected { retry_after_ms, .. } => *retry_after_ms,
+            Self::Unexpected(_) => None,
         }
     }
 
@@ -145,7 +178,7 @@ impl ChatError {
     pub fn log(&self, operation: &str) {
         match self {
             Self::Unexpected(e) => tracing::error!(operation, error = ?e, "unexpected failure"),
-            Self::Rejected { code, message } => {
+            Self::Rejected { code, message, .. } => {
                 tracing::debug!(operation, code = code.as_str(), message, "rejected")
             }
         }

@@ -85,6 +85,12 @@ impl Services {
         origin: Option<&ConnectionId>,
     ) -> ChatResult<Sent> {
         validate_draft(&draft)?;
+        self.check_rate(
+            "send",
+            &format!("user#{me}"),
+            self.config.rate_limits.send_per_user,
+        )
+        .await?;
         let membership = self.require_member(room_id, me).await?;
         let file = match &draft.file_id {
             Some(file_id) => Some(self.attachment(room_id, file_id).await?),
@@ -112,7 +118,7 @@ impl Services {
         };
         if membership.typing_until.is_some() {
             // Sending ends typing; clear it before the message lands on screens.
-            self.set_typing(me, room_id, false).await?;
+            self.apply_typing(me, room_id, false).await?;
         }
         self.deliver_in_order(&message, origin.cloned()).await?;
         Ok(Sent {

@@ -12,6 +12,7 @@ pub mod files;
 pub mod membership;
 pub mod messages;
 pub mod push_retry;
+pub mod rate_limits;
 pub mod retrieve;
 pub mod rooms;
 pub mod session;
@@ -20,6 +21,7 @@ pub mod typing;
 pub use error::{ChatError, ChatResult, ErrorCode};
 
 use crate::auth::Tokens;
+use crate::auth::hash_gate::HashGate;
 use crate::config::Config;
 use crate::ports::{BlobStore, Push, Store};
 use std::sync::Arc;
@@ -31,6 +33,7 @@ pub struct Services {
     pub push: Arc<dyn Push>,
     pub tokens: Tokens,
     pub config: Config,
+    pub(crate) hash_gate: HashGate,
 }
 
 impl Services {
@@ -45,6 +48,7 @@ impl Services {
             blobs,
             push,
             tokens: Tokens::new(config.jwt.clone()),
+            hash_gate: HashGate::new(config.hash_slots, config.hash_queue),
             config,
         }
     }

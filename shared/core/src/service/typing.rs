@@ -5,7 +5,24 @@ use super::{ChatError, ChatResult, Services};
 use crate::domain::{Event, RoomId, Timestamp, UserId};
 
 impl Services {
+    /// A client's typing update: rate limited per user.
     pub async fn set_typing(&self, me: UserId, room_id: RoomId, typing: bool) -> ChatResult<()> {
+        self.check_rate(
+            "typing",
+            &format!("user#{me}"),
+            self.config.rate_limits.typing_per_user,
+        )
+        .await?;
+        self.apply_typing(me, room_id, typing).await
+    }
+
+    /// Stores and announces a typing change (also when a send ends typing).
+    pub(crate) async fn apply_typing(
+        &self,
+        me: UserId,
+        room_id: RoomId,
+        typing: bool,
+    ) -> ChatResult<()> {
         self.require_member(room_id, me).await?;
         let room_kind = self
             .store

@@ -52,14 +52,22 @@ async fn register(call: Call<'_>) -> ChatResult<Reply> {
     let body: RegisterRequest = call.body()?;
     let session = call
         .services
-        .register(&body.username, &body.password, body.display_name.as_deref())
+        .register(
+            &body.username,
+            &body.password,
+            body.display_name.as_deref(),
+            call.source_ip(),
+        )
         .await?;
     Reply::created(&SessionBody::from(&session))
 }
 
 async fn login(call: Call<'_>) -> ChatResult<Reply> {
     let body: LoginRequest = call.body()?;
-    let session = call.services.login(&body.username, &body.password).await?;
+    let session = call
+        .services
+        .login(&body.username, &body.password, call.source_ip())
+        .await?;
     Reply::ok(&SessionBody::from(&session))
 }
 

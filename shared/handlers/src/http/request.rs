@@ -27,6 +27,14 @@ impl Call<'_> {
         self.services.authenticate(token)
     }
 
+    /// The caller's address as API Gateway saw it, for per-IP limits.
+    pub fn source_ip(&self) -> Option<&str> {
+        match self.request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The body, which must be a JSON object of `T`'s fields.
     pub fn body<T: DeserializeOwned>(&self) -> ChatResult<T> {
         parse_body(self.request.body())

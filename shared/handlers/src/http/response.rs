@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use banter_core::service::{ChatError, ChatResult};
-use http::header::{CONTENT_TYPE, LOCATION};
+use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;
@@ -73,6 +73,8 @@ impl Reply {
 struct ErrorBody<'a> {
     error: &'a str,
     error_code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after_ms: Option<u64>,
 }
 
 /// The response for a failed call; the error's chain goes to the log
@@ -84,11 +86,21 @@ pub(crate) fn error(e: &ChatError, route: &str) -> Response<Body> {
     let body = ErrorBody {
         error: &message,
         error_code: code.as_str(),
+        retry_after_ms: e.retry_after_ms(),
     };
     let status =
         StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     match Reply::json(status, &body) {
-        Ok(reply) => reply.into_response(),
+        Ok(reply) => {
+            let mut response = reply.into_response();
+            if let Some(ms) = e.retry_after_ms() {
+                // Retry-After counts whole seconds (RFC 9110); round up.
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(ms.div_ceil(1000)));
+            }
+            response
+        }
         // Two strings always serialize; keep a body-less answer just in case.
         Err(_) => Reply {
             status,
@@ -130,6 +142,8 @@ mod tests {
             (ErrorCode::UsernameTaken, 409),
             (ErrorCode::Conflict, 409),
             (ErrorCode::PayloadTooLarge, 413),
+            (ErrorCode::RateLimited, 429),
+            (ErrorCode::ServerBusy, 503),
         ] {
             let response = error(&ChatError::new(code, "why"), "GET /test");
             assert_eq!(response.status().as_u16(), status, "{code:?}");
@@ -139,6 +153,24 @@ mod tests {
                 serde_json::json!({"error": "why", "error_code": code.as_str()})
             );
         }
+    }
+
+    #[test]
+    fn a_retryable_refusal_says_when_in_its_body_and_retry_after() {
+        let e = ChatError::retry_after(ErrorCode::RateLimited, "slow down", 1_200);
+        let response = error(&e, "POST /test");
+        assert_eq!(response.status().as_u16(), 429);
+        assert_eq!(
+            json_of(&response),
+            serde_json::json!({"error": "slow down", "error_code": "RATE_LIMITED", "retry_after_ms": 1200})
+        );
+        assert_eq!(
+            response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("2")
+        );
     }
 
     #[test]

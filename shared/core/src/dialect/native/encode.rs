@@ -39,11 +39,21 @@ pub fn encode_reply(request_id: Option<&str>, reply: &Reply) -> Option<String> {
         Reply::Pong => json!({ "type": "pong" }),
         // Native sockets authenticate on the URL and are not greeted.
         Reply::Authenticated { .. } | Reply::UnreadTotal(_) | Reply::Welcome { .. } => return None,
-        Reply::Error { code, message } => json!({
-            "type": "error",
-            "code": code,
-            "message": message,
-        }),
+        Reply::Error {
+            code,
+            message,
+            retry_after_ms,
+        } => {
+            let mut body = json!({
+                "type": "error",
+                "code": code,
+                "message": message,
+            });
+            if let Some(retry_after_ms) = retry_after_ms {
+                body["retry_after_ms"] = json!(retry_after_ms);
+            }
+            body
+        }
     };
     Some(with_request_id(body, request_id).to_string())
 }
