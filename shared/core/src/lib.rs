@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod dialect;
 pub mod domain;
+pub mod json_fields;
 pub mod ports;
 pub mod service;
 

@@ -168,27 +168,9 @@ pub(crate) fn parse_body<T: DeserializeOwned>(body: &[u8]) -> ChatResult<T> {
     fields(object)
 }
 
-/// `T` from an object's members. serde names a missing field but not a
-/// mistyped one, so for those find the member whose removal changes the
-/// error: that is the one serde tripped on.
+/// `T` from an object's members; the error names the field.
 fn fields<T: DeserializeOwned>(object: Map<String, Value>) -> ChatResult<T> {
-    let attempt = |object: Map<String, Value>| T::deserialize(Value::Object(object));
-    let error = match attempt(object.clone()) {
-        Ok(value) => return Ok(value),
-        Err(e) => e.to_string(),
-    };
-    if error.starts_with("missing field") {
-        return Err(ChatError::invalid(error));
-    }
-    let culprit = object.keys().find(|key| {
-        let mut without = object.clone();
-        without.remove(key.as_str());
-        attempt(without).map_or_else(|e| e.to_string() != error, |_| true)
-    });
-    Err(ChatError::invalid(match culprit {
-        Some(key) => format!("{key}: {error}"),
-        None => error,
-    }))
+    banter_core::json_fields::from_object(object).map_err(|e| ChatError::invalid(e.to_string()))
 }
 
 #[cfg(test)]
@@ -262,9 +244,9 @@ mod tests {
         let (_, message) = rejected(parse_body::<Sample>(br#"{"name":"x","count":1,"note":5}"#));
         assert!(message.starts_with("note: "), "{message}");
 
-        // Missing fields are named by serde itself, never blamed on another.
+        // Missing fields are named, in our words, never blamed on another.
         let (_, message) = rejected(parse_body::<Sample>(br#"{"name":"x"}"#));
-        assert_eq!(message, "missing field `count`");
+        assert_eq!(message, "count is required");
 
         // A mistyped field is named even when a required one is also missing.
         let (_, message) = rejected(parse_body::<Sample>(br#"{"name":7}"#));

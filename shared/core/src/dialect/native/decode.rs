@@ -158,7 +158,7 @@ pub fn history_query(
 }
 
 fn fields<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, String> {
-    serde_json::from_value(Value::Object(object)).map_err(|e| e.to_string())
+    crate::json_fields::from_object(object).map_err(|e| e.to_string())
 }
 
 fn room(id: u64) -> Result<RoomId, String> {
