@@ -5,6 +5,7 @@
 mod accounts;
 mod bad_input;
 mod chat;
+mod churn;
 mod concurrency;
 mod cross_dialect;
 mod dialect_conversations;

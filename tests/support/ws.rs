@@ -226,6 +226,25 @@ impl WsClient {
         }
     }
 
+    /// The next frame if one arrives within `timeout` (unread ones first);
+    /// `None` on silence. Panics if the socket ends.
+    pub async fn try_next_frame(&mut self, timeout: Duration) -> Option<Value> {
+        if let Some(frame) = self.pending.pop_front() {
+            return Some(frame);
+        }
+        match self.read(Instant::now() + timeout).await {
+            Some(Incoming::Json(frame)) => Some(frame),
+            None => None,
+            other => panic!("the socket ended while reading: {}", describe(other)),
+        }
+    }
+
+    /// Drops the TCP connection without a close handshake, as a client
+    /// that loses its network does.
+    pub fn vanish(self) {
+        drop(self);
+    }
+
     /// The first frame, unread or arriving within `timeout`, that
     /// `matches`; the others stay unread, in order, for later waits. A
     /// failure names what was awaited (`what`) and lists the unread frames.

@@ -30,6 +30,7 @@ use banter_core::domain::{
 use banter_core::service::ErrorCode;
 use banter_core::service::commands::Reply;
 use banter_core::service::messages::{HistoryPage, ReadState, Sent};
+use banter_core::service::sync::{SyncPage, SyncRoom};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
@@ -628,9 +629,10 @@ fn reply_ordinal(reply: &Reply) -> usize {
         Reply::Authenticated { .. } => 7,
         Reply::UnreadTotal(_) => 8,
         Reply::Welcome { .. } => 9,
+        Reply::Sync(_) => 10,
     }
 }
-const REPLY_VARIANTS: usize = 10;
+const REPLY_VARIANTS: usize = 11;
 
 /// Fails to compile when `Event` gains a variant: add a sample for it.
 fn event_ordinal(event: &Event) -> usize {
@@ -691,6 +693,29 @@ fn sample_replies() -> Vec<Reply> {
             summary(9, RoomKind::Group, None),
         ]),
         Reply::Rooms(Vec::new()),
+        Reply::Sync(SyncPage {
+            rooms: vec![
+                SyncRoom {
+                    room_id: RoomId(7),
+                    messages: vec![message(1041, 11, true), message(1042, 12, false)],
+                    has_more: true,
+                    unread_count: 2,
+                    last_read_id: Some(MessageId(1040)),
+                },
+                SyncRoom {
+                    room_id: RoomId(8),
+                    messages: vec![message(1050, 3, false)],
+                    has_more: false,
+                    unread_count: 0,
+                    last_read_id: None,
+                },
+            ],
+            has_more: true,
+        }),
+        Reply::Sync(SyncPage {
+            rooms: Vec::new(),
+            has_more: false,
+        }),
         Reply::Pong,
         Reply::Authenticated {
             user: user(1, "mark", "Mark"),

@@ -291,6 +291,7 @@ pub fn encode_reply(_connection: &Connection, reply: &Reply) -> Vec<String> {
         | Reply::Read(_)
         | Reply::Authenticated { .. }
         | Reply::Rooms(_)
+        | Reply::Sync(_)
         | Reply::Pong => Vec::new(),
     };
     encode(frames)

@@ -268,6 +268,7 @@ pub fn encode_reply(connection: &Connection, reply: &Reply) -> Vec<String> {
         | Reply::Read(_)
         | Reply::UnreadTotal(_)
         | Reply::Pong
+        | Reply::Sync(_)
         | Reply::Welcome { .. } => Vec::new(),
     };
     frames.into_iter().flatten().collect()

@@ -307,6 +307,7 @@ pub fn encode_reply(_connection: &Connection, reply: &Reply) -> Vec<String> {
         | Reply::UnreadTotal(_)
         | Reply::History { .. }
         | Reply::Rooms(_)
+        | Reply::Sync(_)
         | Reply::Pong
         | Reply::Welcome { .. } => Vec::new(),
     }

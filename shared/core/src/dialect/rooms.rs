@@ -137,6 +137,7 @@ pub fn encode_reply(connection: &Connection, reply: &Reply) -> Vec<String> {
         | Reply::UnreadTotal(_)
         | Reply::History { .. }
         | Reply::Rooms(_)
+        | Reply::Sync(_)
         | Reply::Pong
         | Reply::Welcome { .. } => None,
     };

@@ -3,9 +3,11 @@
 //! `Reply`s; this file runs them for one connection.
 
 use super::messages::{Draft, HistoryPage, ReadState, Sent};
+use super::sync::SyncPage;
 use super::{ChatError, ChatResult, ErrorCode, Services};
 use crate::domain::{Connection, MessageId, RoomId, RoomSummary, User, UserId};
 use crate::ports::HistoryQuery;
+use std::collections::BTreeMap;
 
 /// Which room a command means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +45,11 @@ pub enum Command {
         query: HistoryQuery,
     },
     ListRooms,
+    /// Everything missed since per-room cursors (after a reconnect).
+    Sync {
+        cursors: BTreeMap<RoomId, MessageId>,
+        limit: usize,
+    },
     Ping,
     /// Runs `command` only if `token` is a valid conversation token for this
     /// user and the connection's room.
@@ -87,6 +94,7 @@ pub enum Reply {
         page: HistoryPage,
     },
     Rooms(Vec<RoomSummary>),
+    Sync(SyncPage),
     Pong,
     /// What a room-scoped socket gets right after it opens.
     Welcome {
@@ -115,6 +123,7 @@ impl Reply {
     pub fn shrink(&mut self) -> bool {
         match self {
             Self::History { page, .. } | Self::Welcome { page, .. } => page.halve(),
+            Self::Sync(page) => page.halve(),
             _ => false,
         }
     }
@@ -188,6 +197,9 @@ impl Services {
                     .map(|page| Reply::History { room_id, page })
             }
             Command::ListRooms => self.list_rooms(me).await.map(Reply::Rooms),
+            Command::Sync { cursors, limit } => {
+                self.sync(me, &cursors, limit).await.map(Reply::Sync)
+            }
             Command::Ping => Ok(Reply::Pong),
             Command::WithConversationToken { token, command } => {
                 self.check_conversation_token(connection, me, &token)?;

@@ -16,6 +16,7 @@ pub mod rate_limits;
 pub mod retrieve;
 pub mod rooms;
 pub mod session;
+pub mod sync;
 pub mod typing;
 
 pub use error::{ChatError, ChatResult, ErrorCode};

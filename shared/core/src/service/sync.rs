@@ -123,7 +123,8 @@ impl Services {
                 room_id: room.id,
                 messages,
                 has_more,
-                unread_count: membership.map_or(0, |m| room.message_count.saturating_sub(m.read_seq)),
+                unread_count: membership
+                    .map_or(0, |m| room.message_count.saturating_sub(m.read_seq)),
                 last_read_id: membership.and_then(|m| m.last_read_id),
             });
         }

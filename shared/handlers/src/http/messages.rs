@@ -3,8 +3,10 @@
 
 use super::request::message_id;
 use super::{Call, Reply, Routes};
+use banter_core::dialect::native::decode::SyncFrame;
 use banter_core::dialect::native::history_query;
-use banter_core::dialect::native::wire::WireMessage;
+use banter_core::dialect::native::wire::{WireMessage, WireSyncRoom};
+use banter_core::service::commands::Command;
 use banter_core::service::messages::{Draft, HistoryPage, ReadState, Sent};
 use banter_core::service::{ChatError, ChatResult, Services};
 use http::StatusCode;
@@ -21,6 +23,7 @@ pub(crate) const ROUTES: Routes = &[
     ("POST /rooms/{room_id}/read", |call| {
         Box::pin(mark_read(call))
     }),
+    ("POST /sync", |call| Box::pin(sync(call))),
 ];
 
 pub async fn handle(services: &Services, request: Request) -> Response<Body> {
@@ -117,6 +120,25 @@ async fn send(call: Call<'_>) -> ChatResult<Reply> {
         StatusCode::CREATED
     };
     Reply::json(status, &SentBody::from(&sent))
+}
+
+#[derive(Serialize)]
+struct SyncBody<'a> {
+    rooms: Vec<WireSyncRoom<'a>>,
+    has_more: bool,
+}
+
+async fn sync(call: Call<'_>) -> ChatResult<Reply> {
+    let me = call.user()?;
+    let body: SyncFrame = call.optional_body()?;
+    let Command::Sync { cursors, limit } = body.into_command().map_err(ChatError::invalid)? else {
+        return Err(ChatError::invalid("not a sync"));
+    };
+    let page = call.services.sync(me, &cursors, limit).await?;
+    Reply::ok(&SyncBody {
+        rooms: page.rooms.iter().map(WireSyncRoom::from).collect(),
+        has_more: page.has_more,
+    })
 }
 
 async fn mark_read(call: Call<'_>) -> ChatResult<Reply> {

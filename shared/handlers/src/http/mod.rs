@@ -133,7 +133,7 @@ mod tests {
     #[test]
     fn every_template_route_has_a_handler_and_no_handler_is_unrouted() {
         let template = template_routes();
-        assert_eq!(template.len(), 22, "{template:?}");
+        assert_eq!(template.len(), 23, "{template:?}");
         for (binary, key) in &template {
             let routes = table(binary).unwrap_or_else(|| panic!("{binary} has no routes"));
             assert!(
@@ -181,7 +181,7 @@ mod tests {
             })
             .unwrap_or_default();
         names.sort();
-        assert_eq!(names.len(), 22, "{names:?}");
+        assert_eq!(names.len(), 23, "{names:?}");
         let all = [
             auth::ROUTES,
             rooms::ROUTES,

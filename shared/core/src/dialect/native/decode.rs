@@ -8,9 +8,11 @@ use crate::ports::HistoryQuery;
 use crate::service::ErrorCode;
 use crate::service::commands::{Command, RoomTarget};
 use crate::service::messages::Draft;
+use crate::service::sync::DEFAULT_SYNC_LIMIT;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 #[derive(Deserialize)]
 struct SendFrame {
@@ -41,7 +43,35 @@ struct HistoryFrame {
     limit: Option<usize>,
 }
 
-pub const ACTIONS: &[&str] = &["send", "typing", "read", "history", "rooms", "ping"];
+/// `sync`: per-room cursors (room id → newest message id held), and how
+/// many messages at most. Shared with `POST /sync`.
+#[derive(Deserialize, Default)]
+pub struct SyncFrame {
+    #[serde(default)]
+    pub cursors: BTreeMap<String, u64>,
+    pub limit: Option<usize>,
+}
+
+impl SyncFrame {
+    pub fn into_command(self) -> Result<Command, String> {
+        let mut cursors = BTreeMap::new();
+        for (room_id, cursor) in self.cursors {
+            let room = room_id
+                .parse::<u64>()
+                .ok()
+                .and_then(RoomId::parse)
+                .ok_or_else(|| format!("cursors: {room_id:?} is not a room id"))?;
+            let cursor = cursor_or_start(cursor).map_err(|e| format!("cursors.{room_id}: {e}"))?;
+            cursors.insert(room, cursor);
+        }
+        Ok(Command::Sync {
+            cursors,
+            limit: self.limit.unwrap_or(DEFAULT_SYNC_LIMIT),
+        })
+    }
+}
+
+pub const ACTIONS: &[&str] = &["send", "typing", "read", "history", "rooms", "sync", "ping"];
 
 pub fn decode(frame: &str) -> Result<Request, Rejection> {
     let object: Map<String, Value> = serde_json::from_str(frame).map_err(|e| {
@@ -119,6 +149,11 @@ pub fn decode(frame: &str) -> Result<Request, Rejection> {
             }
         }
         "rooms" => Command::ListRooms,
+        "sync" => {
+            let f: SyncFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
+            f.into_command()
+                .map_err(|m| reject(ErrorCode::InvalidField, m))?
+        }
         "ping" => Command::Ping,
         other => {
             return Err(reject(

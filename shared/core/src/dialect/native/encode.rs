@@ -1,6 +1,6 @@
 //! Replies and events → native frames.
 
-use super::wire::{WireMessage, WireRoom, WireUser};
+use super::wire::{WireMessage, WireRoom, WireSyncRoom, WireUser};
 use crate::domain::{Event, UserId};
 use crate::service::commands::Reply;
 use serde_json::{Value, json};
@@ -35,6 +35,11 @@ pub fn encode_reply(request_id: Option<&str>, reply: &Reply) -> Option<String> {
         Reply::Rooms(rooms) => json!({
             "type": "rooms",
             "rooms": rooms.iter().map(WireRoom::from).collect::<Vec<_>>(),
+        }),
+        Reply::Sync(page) => json!({
+            "type": "sync",
+            "rooms": page.rooms.iter().map(WireSyncRoom::from).collect::<Vec<_>>(),
+            "has_more": page.has_more,
         }),
         Reply::Pong => json!({ "type": "pong" }),
         // Native sockets authenticate on the URL and are not greeted.

@@ -2,6 +2,7 @@
 //! the REST API so both say a message the same way.
 
 use crate::domain::{FileAttachment, Message, RoomSummary, User};
+use crate::service::sync::SyncRoom;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -96,6 +97,28 @@ impl<'a> From<&'a RoomSummary> for WireRoom<'a> {
             last_message: s.room.last_message.as_ref().map(WireMessage::from),
             unread_count: s.unread_count(),
             last_read_id: s.membership.last_read_id.map(|id| id.0),
+        }
+    }
+}
+
+/// One room's part of a `sync` answer.
+#[derive(Serialize)]
+pub struct WireSyncRoom<'a> {
+    pub room_id: u64,
+    pub messages: Vec<WireMessage<'a>>,
+    pub has_more: bool,
+    pub unread_count: u64,
+    pub last_read_id: Option<u64>,
+}
+
+impl<'a> From<&'a SyncRoom> for WireSyncRoom<'a> {
+    fn from(r: &'a SyncRoom) -> Self {
+        Self {
+            room_id: r.room_id.0,
+            messages: r.messages.iter().map(WireMessage::from).collect(),
+            has_more: r.has_more,
+            unread_count: r.unread_count,
+            last_read_id: r.last_read_id.map(|id| id.0),
         }
     }
 }
