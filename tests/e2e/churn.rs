@@ -159,8 +159,8 @@ async fn given_sockets_reconnecting_while_5000_messages_flow_then_live_plus_sync
             .iter()
             .collect();
         let room = app.group(&people[group * GROUP_SIZE], &members).await;
-        for member in group * GROUP_SIZE..(group + 1) * GROUP_SIZE {
-            rooms_of[member].push(room);
+        for rooms in &mut rooms_of[group * GROUP_SIZE..(group + 1) * GROUP_SIZE] {
+            rooms.push(room);
         }
     }
 
