@@ -174,3 +174,38 @@ async fn given_bad_rest_bodies_then_typed_400s() {
         .expect(200);
     assert!(history.array_at("/messages").is_empty(), "{history}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_a_mistyped_or_missing_field_then_invalid_field_names_it_in_plain_words() {
+    let app = TestApp::spawn().await;
+    let (_alice, _bob, room_id, mut ws) = dm_with_socket(&app).await;
+
+    let reply = ws
+        .request("send", json!({"room_id": "seven", "text": "x"}))
+        .await;
+    assert_error_frame(&reply, "INVALID_FIELD");
+    assert_eq!(
+        reply.str_at("/message"),
+        "room_id: must be a whole number, 0 or more"
+    );
+    let reply = ws.request("send", json!({"room_id": room_id, "text": 5})).await;
+    assert_eq!(reply.str_at("/message"), "text: must be a string");
+    let reply = ws.request("typing", json!({"room_id": room_id})).await;
+    assert_eq!(reply.str_at("/message"), "typing is required");
+    let reply = ws
+        .request("sync", json!({"cursors": {"abc": 1}}))
+        .await;
+    assert_error_frame(&reply, "INVALID_FIELD");
+    assert!(reply.str_at("/message").starts_with("cursors: "), "{reply}");
+    ws.ping().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_a_text_frame_that_is_not_utf8_then_the_socket_closes_with_1007() {
+    let app = TestApp::spawn().await;
+    let (_alice, _bob, _room, mut ws) = dm_with_socket(&app).await;
+    ws.send_text_bytes(&[0x7b, 0xff, 0xfe, 0x7d])
+        .await
+        .expect("the frame goes out");
+    ws.expect_close(1007).await;
+}

@@ -20,6 +20,7 @@ mod limits;
 mod management;
 mod membership;
 mod presence;
+mod rate_limits;
 mod restart;
 mod tokens;
 mod typing;

@@ -138,6 +138,16 @@ impl WsClient {
         Ok(())
     }
 
+    /// Sends one text frame whose payload is `bytes` as they are, valid
+    /// UTF-8 or not (a text message cannot be built from invalid UTF-8).
+    pub async fn send_text_bytes(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let frame = Frame::message(bytes.to_vec(), OpCode::Data(Data::Text), true);
+        self.stream
+            .send(Message::Frame(frame))
+            .await
+            .map_err(|e| format!("sending raw text bytes: {e}"))
+    }
+
     /// Sends `{"action": action, "request_id": <fresh>, ..fields}` and
     /// returns the frame that answers it (same `request_id`).
     pub async fn request(&mut self, action: &str, fields: Value) -> Value {
