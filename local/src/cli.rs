@@ -1,7 +1,9 @@
-//! `banter-local`'s command line, by hand: six options do not need a parser crate.
+//! `banter-local`'s command line, by hand (a maintained parser is planned).
 
+use crate::faults::Faults;
 use crate::server::{DEFAULT_DATA_DIR, DEFAULT_LISTEN, IDLE_TIMEOUT, MAX_CONNECTION_AGE};
 use crate::template::ApiTemplate;
+use banter_core::service::rate_limits::RateLimits;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -17,23 +19,29 @@ OPTIONS:
     --template PATH             the SAM template whose routes to serve [default: the workspace's template.yaml]
     --idle-timeout SECS         close idle WebSockets after SECS [default: 600]
     --max-connection-age SECS   close WebSockets older than SECS [default: 7200]
+    --rate-limits SPEC          off, default, or overrides such as send=100/1s,login=120/60s
+                                (send, typing, register, login, login_username) [env BANTER_RATE_LIMITS]
+    --faults SPEC               inject API Gateway's failures, e.g. slow_connect_ms=300,drop_disconnect=0.2,
+                                push_429=0.05,push_5xx=0.05,push_410=0.01 [env BANTER_FAULTS] [default: none]
     -h, --help                  print this help
 
 Logs follow RUST_LOG (default: info).
 ";
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub struct Args {
     pub listen: String,
     pub data_dir: PathBuf,
     pub template: PathBuf,
     pub idle_timeout: Duration,
     pub max_connection_age: Duration,
+    pub rate_limits: RateLimits,
+    pub faults: Faults,
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub enum Command {
-    Run(Args),
+    Run(Box<Args>),
     Help,
 }
 
@@ -50,6 +58,10 @@ pub fn parse(
         template: ApiTemplate::default_path(),
         idle_timeout: IDLE_TIMEOUT,
         max_connection_age: MAX_CONNECTION_AGE,
+        rate_limits: RateLimits::parse(&env("BANTER_RATE_LIMITS").unwrap_or_default())
+            .map_err(|why| format!("BANTER_RATE_LIMITS: {why}"))?,
+        faults: Faults::parse(&env("BANTER_FAULTS").unwrap_or_default())
+            .map_err(|why| format!("BANTER_FAULTS: {why}"))?,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -74,10 +86,17 @@ pub fn parse(
             "--template" => parsed.template = PathBuf::from(value()?),
             "--idle-timeout" => parsed.idle_timeout = seconds(&name, &value()?)?,
             "--max-connection-age" => parsed.max_connection_age = seconds(&name, &value()?)?,
+            "--rate-limits" => {
+                parsed.rate_limits =
+                    RateLimits::parse(&value()?).map_err(|why| format!("{name}: {why}"))?;
+            }
+            "--faults" => {
+                parsed.faults = Faults::parse(&value()?).map_err(|why| format!("{name}: {why}"))?;
+            }
             _ => return Err(format!("unknown argument {arg}")),
         }
     }
-    Ok(Command::Run(parsed))
+    Ok(Command::Run(Box::new(parsed)))
 }
 
 fn seconds(name: &str, value: &str) -> Result<Duration, String> {
@@ -138,5 +157,15 @@ mod tests {
         assert!(parse(args(&["--nope"]), |_| None).is_err_and(|e| e.contains("--nope")));
         assert!(parse(args(&["--listen"]), |_| None).is_err_and(|e| e.contains("needs a value")));
         assert!(parse(args(&["--idle-timeout", "x"]), |_| None).is_err());
+        assert!(parse(args(&["--faults", "push_429=7"]), |_| None).is_err());
+        assert!(parse(args(&["--rate-limits", "send=x"]), |_| None).is_err());
+        let Ok(Command::Run(a)) = parse(
+            args(&["--rate-limits=off", "--faults=push_5xx=0.5"]),
+            |_| None,
+        ) else {
+            panic!("parses")
+        };
+        assert_eq!(a.rate_limits, RateLimits::unlimited());
+        assert_eq!(a.faults.push_5xx, 0.5);
     }
 }

@@ -7,6 +7,7 @@
 //! channel that the socket task drains, so nothing posted before the
 //! socket task runs is lost.
 
+use crate::faults::{Faults, PostFault};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::SystemTime;
@@ -22,6 +23,8 @@ pub enum Outbound {
     Binary(Vec<u8>),
     /// `DELETE /@connections/{id}`: close from the server side.
     Close,
+    /// Injected fault: the client vanished; drop the socket without a close.
+    Vanish,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -32,6 +35,12 @@ pub enum ManagementError {
     /// 413: over 128 KB.
     #[error("payload too large")]
     PayloadTooLarge,
+    /// 429, injected (see `Faults`).
+    #[error("too many requests")]
+    Throttled,
+    /// 500, injected (see `Faults`).
+    #[error("internal server error")]
+    ServerError,
 }
 
 /// What `GET /@connections/{id}` reports.
@@ -61,11 +70,20 @@ struct Entry {
 pub struct Connections {
     // A std mutex: it is never held across an await.
     entries: Mutex<HashMap<String, Entry>>,
+    faults: Faults,
 }
 
 impl Connections {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// With injected Management API faults (see `Faults`).
+    pub fn with_faults(faults: Faults) -> Self {
+        Self {
+            faults,
+            ..Self::default()
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
@@ -136,7 +154,15 @@ impl Connections {
         let entries = self.lock();
         let entry = entries.get(id).filter(|e| e.phase == Phase::Open);
         let entry = entry.ok_or(ManagementError::Gone)?;
-        entry.outbox.send(frame).map_err(|_| ManagementError::Gone)
+        match self.faults.on_post() {
+            None => entry.outbox.send(frame).map_err(|_| ManagementError::Gone),
+            Some(PostFault::Vanished) => {
+                let _ = entry.outbox.send(Outbound::Vanish);
+                Err(ManagementError::Gone)
+            }
+            Some(PostFault::Throttled) => Err(ManagementError::Throttled),
+            Some(PostFault::ServerError) => Err(ManagementError::ServerError),
+        }
     }
 
     /// `GET /@connections/{id}`.

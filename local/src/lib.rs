@@ -21,6 +21,7 @@ pub mod cli;
 pub mod connections;
 pub mod data_dir;
 pub mod event_filter;
+pub mod faults;
 pub mod functions;
 pub mod http_gateway;
 pub mod invoke;
@@ -36,6 +37,7 @@ pub mod ws_gateway;
 pub mod ws_paths;
 
 pub use blobs::FsBlobStore;
+pub use faults::Faults;
 pub use functions::{Functions, LocalFunction};
 pub use push::LocalPush;
 pub use server::{LocalServer, Options, RunningServer};

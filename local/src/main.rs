@@ -18,14 +18,20 @@ async fn main() -> ExitCode {
         }
     };
     banter_local::init_tracing();
+    let rate_limits = args.rate_limits;
+    if args.faults != banter_local::Faults::none() {
+        tracing::warn!(faults = ?args.faults, "fault injection is on");
+    }
     let options = Options {
         listen: args.listen,
         data_dir: Some(args.data_dir),
         template: args.template,
         idle_timeout: args.idle_timeout,
         max_connection_age: args.max_connection_age,
+        faults: args.faults,
         ..Options::default()
-    };
+    }
+    .config(move |config| config.rate_limits = rate_limits);
     let server = match LocalServer::start(options).await {
         Ok(server) => server,
         Err(error) => {

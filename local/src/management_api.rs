@@ -86,6 +86,16 @@ fn error(error: ManagementError) -> Response {
             "PayloadTooLargeException",
             "Message payload exceeds the 128 KB limit",
         ),
+        ManagementError::Throttled => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "LimitExceededException",
+            "Rate exceeded",
+        ),
+        ManagementError::ServerError => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerErrorException",
+            "Internal server error",
+        ),
     };
     let mut response = responses::json(
         status,

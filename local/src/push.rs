@@ -21,6 +21,9 @@ fn push_error(error: ManagementError) -> PushError {
     match error {
         ManagementError::Gone => PushError::Gone,
         ManagementError::PayloadTooLarge => PushError::PayloadTooLarge,
+        ManagementError::Throttled | ManagementError::ServerError => {
+            PushError::Transient(anyhow::Error::new(error))
+        }
     }
 }
 

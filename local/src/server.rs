@@ -5,6 +5,7 @@
 use crate::blobs::{self, FsBlobStore};
 use crate::connections::Connections;
 use crate::data_dir::{self, DataDir};
+use crate::faults::Faults;
 use crate::functions::Functions;
 use crate::http_gateway::HttpGateway;
 use crate::invoke::INTEGRATION_TIMEOUT;
@@ -53,6 +54,8 @@ pub struct Options {
     /// The functions the template's binaries name.
     pub functions: Functions,
     pub config_overrides: Option<ConfigOverrides>,
+    /// Injected faults (none by default; see `Faults`).
+    pub faults: Faults,
 }
 
 impl Default for Options {
@@ -67,6 +70,7 @@ impl Default for Options {
             integration_timeout: INTEGRATION_TIMEOUT,
             functions: Functions::banter(),
             config_overrides: None,
+            faults: Faults::none(),
         }
     }
 }
@@ -153,7 +157,7 @@ impl LocalServer {
         if let Some(overrides) = options.config_overrides {
             overrides(&mut config);
         }
-        let connections = Arc::new(Connections::new());
+        let connections = Arc::new(Connections::with_faults(options.faults));
         let blobs = Arc::new(FsBlobStore::new(
             data_dir.join(data_dir::BLOBS_DIR),
             format!("http://{addr}"),
@@ -184,6 +188,7 @@ impl LocalServer {
                     &options.functions,
                     services.clone(),
                 )?),
+                faults: options.faults,
             })),
             None => None,
         };

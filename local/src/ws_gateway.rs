@@ -12,6 +12,7 @@
 //! own Lambda invocation); clients and handlers must not rely on it.
 
 use crate::connections::{Connections, MAX_MESSAGE_BYTES, Outbound};
+use crate::faults::Faults;
 use crate::functions::{Functions, LocalFunction, WsFunction};
 use crate::invoke::{InvokeError, invoke};
 use crate::lambda_events::{self, WsConnectionContext};
@@ -185,6 +186,8 @@ pub struct WsGateway {
     pub sessions: Sessions,
     /// The table's stream: told about each connection `$connect` stored.
     pub stream: Arc<TableStream>,
+    /// Injected faults (none by default).
+    pub faults: Faults,
 }
 
 /// Why a connection ended: the close code and reason `$disconnect` reports.
@@ -196,6 +199,8 @@ enum Ending {
     ByServer { code: u16, reason: &'static str },
     /// A frame or message over the limits: 1009.
     TooBig,
+    /// Injected: the client vanished; the TCP connection just drops.
+    Vanished,
 }
 
 impl Ending {
@@ -204,6 +209,7 @@ impl Ending {
             Self::ByClient { code, reason } => (*code, reason.clone()),
             Self::ByServer { code, reason } => (*code, (*reason).to_owned()),
             Self::TooBig => (1009, "Message too big".to_owned()),
+            Self::Vanished => (1006, "Connection closed abnormally".to_owned()),
         }
     }
 }
@@ -310,6 +316,10 @@ pub async fn upgrade(gateway: Arc<WsGateway>, peer: SocketAddr, mut request: Req
             // Refused at `$connect`: API Gateway sends no `$disconnect`.
             return response;
         }
+    }
+    if !gateway.faults.slow_connect.is_zero() {
+        // Injected: `$connect` is still "running"; posts meet 410 meanwhile.
+        tokio::time::sleep(gateway.faults.slow_connect).await;
     }
     gateway.connections.open(&ctx.connection_id);
     gateway.stream.connection_inserted(&ctx.connection_id);
@@ -450,6 +460,7 @@ async fn converse(
                 let message = match out {
                     Some(Outbound::Text(text)) => Message::text(text),
                     Some(Outbound::Binary(bytes)) => Message::binary(bytes),
+                    Some(Outbound::Vanish) => break Ending::Vanished,
                     Some(Outbound::Close) | None => {
                         break Ending::ByServer { code: 1000, reason: "Connection closed by server" };
                     }
@@ -525,6 +536,7 @@ fn abnormal() -> Ending {
 /// Finishes the closing handshake, or starts and finishes it.
 async fn close(mut socket: Socket, ending: &Ending) {
     match ending {
+        Ending::Vanished => drop(socket),
         Ending::ByClient { .. } => {
             // tungstenite has queued the reply to the client's close; send it.
             let _ = timeout(CLOSE_GRACE, socket.close(None)).await;
@@ -629,6 +641,10 @@ fn gateway_error(message: &str, ctx: &WsConnectionContext, request_id: &str) -> 
 async fn disconnect(gateway: &WsGateway, ctx: &WsConnectionContext, code: u16, reason: &str) {
     gateway.connections.remove(&ctx.connection_id);
     tracing::info!(connection = %ctx.connection_id, code, reason, "disconnected");
+    if gateway.faults.drops_disconnect() {
+        tracing::info!(connection = %ctx.connection_id, "fault injection: $disconnect dropped");
+        return;
+    }
     if let Some(route) = gateway.routes.get("$disconnect") {
         let event = lambda_events::ws_disconnect(ctx, code, reason);
         let _ = call(gateway, route, event, "$disconnect").await;

@@ -188,13 +188,13 @@ async fn given_a_mistyped_or_missing_field_then_invalid_field_names_it_in_plain_
         reply.str_at("/message"),
         "room_id: must be a whole number, 0 or more"
     );
-    let reply = ws.request("send", json!({"room_id": room_id, "text": 5})).await;
+    let reply = ws
+        .request("send", json!({"room_id": room_id, "text": 5}))
+        .await;
     assert_eq!(reply.str_at("/message"), "text: must be a string");
     let reply = ws.request("typing", json!({"room_id": room_id})).await;
     assert_eq!(reply.str_at("/message"), "typing is required");
-    let reply = ws
-        .request("sync", json!({"cursors": {"abc": 1}}))
-        .await;
+    let reply = ws.request("sync", json!({"cursors": {"abc": 1}})).await;
     assert_error_frame(&reply, "INVALID_FIELD");
     assert!(reply.str_at("/message").starts_with("cursors: "), "{reply}");
     ws.ping().await;

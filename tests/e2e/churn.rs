@@ -4,7 +4,7 @@
 //! live plus what `sync` returned must be each room's whole history: nothing
 //! lost, nothing twice on one socket, nothing out of order.
 
-use banter_e2e::{JsonExt, Page, TestApp, TestUser, WsClient};
+use banter_e2e::{JsonExt, Page, RateLimits, TestApp, TestUser, WsClient};
 use futures::future::join_all;
 use rand::Rng;
 use serde_json::{Value, json};
@@ -140,9 +140,17 @@ async fn run_device(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn given_sockets_reconnecting_while_5000_messages_flow_then_live_plus_sync_is_every_message_once_in_order()
+async fn given_sockets_reconnecting_under_injected_faults_while_5000_messages_flow_then_live_plus_sync_is_every_message_once_in_order()
  {
-    let app = Arc::new(TestApp::spawn_unthrottled().await);
+    // With API Gateway's own failures injected: slow `$connect`s (410s to
+    // stored connections), throttled and failing pushes, lost `$disconnect`s.
+    let app = Arc::new(
+        TestApp::builder()
+            .rate_limits(RateLimits::unlimited())
+            .faults("slow_connect_ms=100,push_429=0.02,push_5xx=0.02,drop_disconnect=0.1")
+            .spawn()
+            .await,
+    );
     let mut people: Vec<TestUser> = Vec::new();
     for _ in 0..USERS / 10 {
         people.extend(join_all((0..10).map(|_| app.new_user())).await);

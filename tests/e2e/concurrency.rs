@@ -66,18 +66,32 @@ async fn users(app: &TestApp, count: usize) -> Vec<TestUser> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn given_200_sockets_connecting_at_once_while_partners_write_then_none_is_dead_and_all_traffic_arrives()
  {
+    connect_storm(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn given_a_connect_storm_under_slow_connects_throttling_5xx_and_lost_disconnects_then_still_none_is_dead()
+ {
+    connect_storm(Some(
+        "slow_connect_ms=150,push_429=0.05,push_5xx=0.05,drop_disconnect=0.5",
+    ))
+    .await;
+}
+
+async fn connect_storm(faults: Option<&str>) {
     const PAIRS: usize = 50;
     const DEVICES: usize = 2;
     const DURING: usize = 3;
     const AFTER: usize = 3;
     // 100 registrations from one address: more than the per-IP default.
-    let app = TestApp::builder()
-        .rate_limits(RateLimits {
-            register_per_ip: RateLimit::UNLIMITED,
-            ..RateLimits::default()
-        })
-        .spawn()
-        .await;
+    let mut builder = TestApp::builder().rate_limits(RateLimits {
+        register_per_ip: RateLimit::UNLIMITED,
+        ..RateLimits::default()
+    });
+    if let Some(faults) = faults {
+        builder = builder.faults(faults);
+    }
+    let app = builder.spawn().await;
     let people = users(&app, PAIRS * 2).await;
     let rooms: Vec<u64> =
         join_all((0..PAIRS).map(|p| app.dm(&people[2 * p], &people[2 * p + 1]))).await;

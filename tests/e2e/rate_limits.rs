@@ -60,7 +60,10 @@ async fn given_a_send_flood_then_rate_limited_with_retry_after_and_another_room_
     for reply in &limited {
         assert_error_frame(reply, "RATE_LIMITED");
         let wait = reply.u64_at("/retry_after_ms");
-        assert!((1..=1_000).contains(&wait), "retry_after_ms {wait} in {reply}");
+        assert!(
+            (1..=1_000).contains(&wait),
+            "retry_after_ms {wait} in {reply}"
+        );
     }
     // The flooder's socket still works, and sends again once the window passes.
     flood_ws.ping().await;
@@ -71,7 +74,11 @@ async fn given_a_send_flood_then_rate_limited_with_retry_after_and_another_room_
     flood_ws.send_message(flood_room, "after the pause").await;
     // A refused send stored nothing: history holds exactly the accepted ones.
     let stored = app
-        .history(&flooder.token, flood_room, banter_e2e::Page::latest().limit(100))
+        .history(
+            &flooder.token,
+            flood_room,
+            banter_e2e::Page::latest().limit(100),
+        )
         .await
         .expect(200);
     assert_eq!(
@@ -102,7 +109,10 @@ async fn given_a_typing_flood_then_rate_limited() {
             refused += 1;
         }
     }
-    assert!(refused >= 10, "at most 5 of 20 typing updates a second pass ({refused} refused)");
+    assert!(
+        refused >= 10,
+        "at most 5 of 20 typing updates a second pass ({refused} refused)"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -125,12 +135,17 @@ async fn given_login_and_register_floods_then_429_with_retry_after() {
     assert_eq!(refused.status, 429, "{}", refused.text);
     assert_eq!(refused.body.str_at("/error_code"), "RATE_LIMITED");
     assert!(refused.body.u64_at("/retry_after_ms") >= 1);
-    assert!(refused.headers.get("retry-after").is_some(), "Retry-After header");
+    assert!(
+        refused.headers.get("retry-after").is_some(),
+        "Retry-After header"
+    );
 
     // Guessing one account's password: the fifth try in the window is refused
     // whatever the password, before any hashing.
     for _ in 0..4 {
-        app.login(&user.username, "wrong password").await.expect(401);
+        app.login(&user.username, "wrong password")
+            .await
+            .expect(401);
     }
     let refused = app.login(&user.username, &user.password).await;
     assert_eq!(refused.status, 429, "{}", refused.text);

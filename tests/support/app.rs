@@ -23,9 +23,19 @@ pub struct AppBuilder {
     max_connection_age: Option<Duration>,
     functions: Option<banter_local::Functions>,
     rate_limits: Option<RateLimits>,
+    faults: Option<banter_local::Faults>,
 }
 
 impl AppBuilder {
+    /// Inject API Gateway's failures (see `banter_local::Faults`).
+    pub fn faults(mut self, spec: &str) -> Self {
+        self.faults = Some(
+            banter_local::Faults::parse(spec)
+                .unwrap_or_else(|why| panic!("faults {spec:?}: {why}")),
+        );
+        self
+    }
+
     /// Rate limits other than the production defaults.
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.rate_limits = Some(limits);
@@ -201,6 +211,9 @@ async fn start_server(options: &AppBuilder) -> banter_local::RunningServer {
     if let Some(functions) = &options.functions {
         local.functions = functions.clone();
     }
+    if let Some(faults) = options.faults {
+        local.faults = faults;
+    }
     banter_local::LocalServer::start(local)
         .await
         .expect("banter-local should start on 127.0.0.1:0")
@@ -230,6 +243,7 @@ impl TestApp {
             max_connection_age: None,
             functions: None,
             rate_limits: None,
+            faults: None,
         }
     }
 

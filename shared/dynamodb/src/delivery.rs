@@ -1,16 +1,16 @@
 //! The room's delivery courier (see `Store::claim_delivery`): a lease held
-//! on the room item, beside its `message_count`, so "is everything
-//! delivered?" and "hand the lease back" are one conditional UpdateItem.
-//! A room without `delivered_seq` has delivered nothing yet.
+//! on the room item, beside its `message_count` and `delivered_seq`, so a
+//! claim and a release are one conditional UpdateItem each. A room without
+//! `delivered_seq` has delivered nothing yet.
 
-use crate::items::{ItemExt, attr, n, s};
+use crate::items::{Item, ItemExt, attr, n, s};
 use crate::keys;
 use crate::store::DynamoStore;
 use crate::writes::Write;
 use anyhow::Context;
 use banter_core::domain::{RoomId, Timestamp};
-use banter_core::ports::Release;
 use banter_core::ports::store::StoreResult;
+use banter_core::ports::{Claim, Release, StoreError};
 
 pub(crate) async fn claim(
     db: &DynamoStore,
@@ -18,7 +18,7 @@ pub(crate) async fn claim(
     courier: &str,
     now: Timestamp,
     until: Timestamp,
-) -> StoreResult<Option<u64>> {
+) -> StoreResult<Claim> {
     let doing = "claiming a room's delivery";
     let write = Write::update(keys::room(room), "SET #courier = :me, #until = :until")
         .when("attribute_exists(#pk) AND (attribute_not_exists(#courier) OR #until <= :now)")
@@ -29,12 +29,16 @@ pub(crate) async fn claim(
         .value(":until", n(until.millis()))
         .value(":now", n(now.millis()));
     match db.update(write, doing).await? {
-        Ok(item) => Ok(Some(
-            item.opt_number(attr::DELIVERED_SEQ)
-                .context(doing)?
-                .unwrap_or(0),
-        )),
-        Err(_busy) => Ok(None),
+        Ok(item) => Ok(Claim::Taken {
+            delivered: delivered(&item).context(doing)?,
+        }),
+        // The item as it was: busy, or no room at all.
+        Err(failed) => match failed.0 {
+            Some(item) if !item.is_empty() => Ok(Claim::Busy {
+                delivered: delivered(&item).context(doing)?,
+            }),
+            _ => Err(StoreError::NotFound("room")),
+        },
     }
 }
 
@@ -42,34 +46,32 @@ pub(crate) async fn release(
     db: &DynamoStore,
     room: RoomId,
     courier: &str,
-    delivered: u64,
-    until: Timestamp,
+    delivered_now: u64,
 ) -> StoreResult<Release> {
     let doing = "releasing a room's delivery";
-    let done = Write::update(
+    let write = Write::update(
         keys::room(room),
         "SET #delivered = :d REMOVE #courier, #until",
     )
-    .when("#courier = :me AND #count = :d")
+    .when("#courier = :me")
     .name("#delivered", attr::DELIVERED_SEQ)
     .name("#courier", attr::COURIER)
     .name("#until", attr::COURIER_UNTIL)
-    .name("#count", attr::MESSAGE_COUNT)
     .value(":me", s(courier))
-    .value(":d", n(delivered));
-    let Err(_) = db.update(done, doing).await? else {
-        return Ok(Release::Done);
-    };
-    let keep = Write::update(keys::room(room), "SET #delivered = :d, #until = :until")
-        .when("#courier = :me")
-        .name("#delivered", attr::DELIVERED_SEQ)
-        .name("#courier", attr::COURIER)
-        .name("#until", attr::COURIER_UNTIL)
-        .value(":me", s(courier))
-        .value(":d", n(delivered))
-        .value(":until", n(until.millis()));
-    Ok(match db.update(keep, "renewing a room's delivery").await? {
-        Ok(_) => Release::More,
+    .value(":d", n(delivered_now));
+    Ok(match db.update(write, doing).await? {
         Err(_) => Release::Lost,
+        Ok(item) => {
+            let count: u64 = item.number(attr::MESSAGE_COUNT).context(doing)?;
+            if count > delivered_now {
+                Release::More
+            } else {
+                Release::Done
+            }
+        }
     })
+}
+
+fn delivered(item: &Item) -> anyhow::Result<u64> {
+    Ok(item.opt_number(attr::DELIVERED_SEQ)?.unwrap_or(0))
 }

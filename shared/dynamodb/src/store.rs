@@ -10,7 +10,7 @@ use banter_core::domain::{
     Timestamp, User, UserId, UserRecord, Username,
 };
 use banter_core::ports::store::StoreResult;
-use banter_core::ports::{AppendOutcome, HistoryQuery, Release, Store};
+use banter_core::ports::{AppendOutcome, Claim, HistoryQuery, Release, Store};
 
 /// The environment variable naming the table (set from the template).
 pub const TABLE_ENV: &str = "BANTER_TABLE";
@@ -172,7 +172,7 @@ impl Store for DynamoStore {
         courier: &str,
         now: Timestamp,
         until: Timestamp,
-    ) -> StoreResult<Option<u64>> {
+    ) -> StoreResult<Claim> {
         delivery::claim(self, room, courier, now, until).await
     }
 
@@ -181,9 +181,8 @@ impl Store for DynamoStore {
         room: RoomId,
         courier: &str,
         delivered: u64,
-        until: Timestamp,
     ) -> StoreResult<Release> {
-        delivery::release(self, room, courier, delivered, until).await
+        delivery::release(self, room, courier, delivered).await
     }
 
     async fn count_request(

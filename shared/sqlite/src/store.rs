@@ -11,7 +11,7 @@ use banter_core::domain::{
     Timestamp, User, UserId, UserRecord, Username,
 };
 use banter_core::ports::store::StoreResult;
-use banter_core::ports::{AppendOutcome, HistoryQuery, Release, Store};
+use banter_core::ports::{AppendOutcome, Claim, HistoryQuery, Release, Store};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -242,7 +242,7 @@ impl Store for SqliteStore {
         courier: &str,
         now: Timestamp,
         until: Timestamp,
-    ) -> StoreResult<Option<u64>> {
+    ) -> StoreResult<Claim> {
         let courier = courier.to_owned();
         self.call(move |db| delivery::claim(db, room, &courier, now, until))
             .await
@@ -253,10 +253,9 @@ impl Store for SqliteStore {
         room: RoomId,
         courier: &str,
         delivered: u64,
-        until: Timestamp,
     ) -> StoreResult<Release> {
         let courier = courier.to_owned();
-        self.call(move |db| delivery::release(db, room, &courier, delivered, until))
+        self.call(move |db| delivery::release(db, room, &courier, delivered))
             .await
     }
 

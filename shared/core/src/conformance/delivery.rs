@@ -4,7 +4,7 @@
 use super::SharedStore;
 use super::fixtures::{Must, ids, new_group, new_users, send_many};
 use crate::domain::{RoomId, Timestamp};
-use crate::ports::Release;
+use crate::ports::{Claim, Release, StoreError};
 use std::time::Duration;
 
 const LEASE: Duration = Duration::from_secs(5);
@@ -19,13 +19,18 @@ pub async fn given_a_free_room_when_claiming_delivery_then_one_courier_holds_it_
         .claim_delivery(group.id, "a", now, now.plus(LEASE))
         .await
         .must("the first claim");
-    assert_eq!(first, Some(0), "a new room has delivered nothing");
+    assert_eq!(
+        first,
+        Claim::Taken { delivered: 0 },
+        "a new room has delivered nothing"
+    );
     let second = store
         .claim_delivery(group.id, "b", now, now.plus(LEASE))
         .await
         .must("a second claim");
     assert_eq!(
-        second, None,
+        second,
+        Claim::Busy { delivered: 0 },
         "a held lease is not handed to another courier"
     );
     let later = now.plus(LEASE);
@@ -35,28 +40,27 @@ pub async fn given_a_free_room_when_claiming_delivery_then_one_courier_holds_it_
         .must("a claim once the lease expired");
     assert_eq!(
         taken_over,
-        Some(0),
+        Claim::Taken { delivered: 0 },
         "an expired lease goes to the next courier"
     );
     assert_eq!(
         store
-            .release_delivery(group.id, "a", 0, later.plus(LEASE))
+            .release_delivery(group.id, "a", 0)
             .await
             .must("the first courier's late release"),
         Release::Lost,
         "a courier whose lease was taken over has lost it"
     );
-    assert_eq!(
-        store
-            .claim_delivery(RoomId(group.id.0 + 1_000_000), "c", now, now.plus(LEASE))
-            .await
-            .must("claiming an unknown room"),
-        None,
-        "an unknown room cannot be claimed"
+    let unknown = store
+        .claim_delivery(RoomId(group.id.0 + 1_000_000), "c", now, now.plus(LEASE))
+        .await;
+    assert!(
+        matches!(unknown, Err(StoreError::NotFound("room"))),
+        "an unknown room cannot be claimed: {unknown:?}"
     );
 }
 
-pub async fn given_messages_arriving_while_delivering_when_releasing_then_more_until_caught_up(
+pub async fn given_messages_arriving_while_delivering_when_releasing_then_more_and_the_lease_is_free(
     store: SharedStore,
 ) {
     let users = new_users(&*store, 2).await;
@@ -67,39 +71,45 @@ pub async fn given_messages_arriving_while_delivering_when_releasing_then_more_u
         .claim_delivery(group.id, "a", now, now.plus(LEASE))
         .await
         .must("claiming");
-    assert_eq!(claimed, Some(0));
+    assert_eq!(claimed, Claim::Taken { delivered: 0 });
     // A third message arrives while the courier pushes the first two.
     send_many(&*store, group.id, &[users[1].id], 1).await;
     assert_eq!(
         store
-            .release_delivery(group.id, "a", 2, now.plus(LEASE))
+            .claim_delivery(group.id, "b", now, now.plus(LEASE))
+            .await
+            .must("the third message's sender asks"),
+        Claim::Busy { delivered: 0 }
+    );
+    assert_eq!(
+        store
+            .release_delivery(group.id, "a", 2)
             .await
             .must("releasing after two"),
         Release::More,
-        "a newer message keeps the courier at work"
+        "a newer message is waiting"
     );
     assert_eq!(
         store
             .claim_delivery(group.id, "b", now, now.plus(LEASE))
             .await
-            .must("claiming while it is renewed"),
-        None,
-        "the lease is still held after More"
+            .must("the waiting sender takes over"),
+        Claim::Taken { delivered: 2 },
+        "the lease is free after a release, and says how far delivery got"
     );
     assert_eq!(
         store
-            .release_delivery(group.id, "a", 3, now.plus(LEASE))
+            .release_delivery(group.id, "b", 3)
             .await
             .must("releasing after three"),
         Release::Done
     );
-    let next = store
-        .claim_delivery(group.id, "b", now, now.plus(LEASE))
-        .await
-        .must("claiming after Done");
     assert_eq!(
-        next,
-        Some(3),
+        store
+            .claim_delivery(group.id, "c", now, now.plus(LEASE))
+            .await
+            .must("claiming after Done"),
+        Claim::Taken { delivered: 3 },
         "the next courier starts after what was delivered"
     );
 }
@@ -123,7 +133,7 @@ pub async fn given_many_couriers_racing_for_one_room_then_exactly_one_claims_it(
         .collect();
     let mut claimed = 0;
     for task in tasks {
-        if task.await.expect("a claim task").is_some() {
+        if matches!(task.await.expect("a claim task"), Claim::Taken { .. }) {
             claimed += 1;
         }
     }

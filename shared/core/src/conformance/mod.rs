@@ -211,7 +211,7 @@ macro_rules! __store_conformance_checks {
             }
             delivery {
                 given_a_free_room_when_claiming_delivery_then_one_courier_holds_it_until_it_expires,
-                given_messages_arriving_while_delivering_when_releasing_then_more_until_caught_up,
+                given_messages_arriving_while_delivering_when_releasing_then_more_and_the_lease_is_free,
                 given_many_couriers_racing_for_one_room_then_exactly_one_claims_it,
                 given_requests_in_windows_when_counting_then_each_key_and_window_counts_alone,
                 given_many_tasks_when_counting_one_window_then_no_request_is_lost,

@@ -8,4 +8,4 @@ pub mod store;
 
 pub use blob::{BlobMeta, BlobStore, PresignedUpload};
 pub use push::{Push, PushError};
-pub use store::{AppendOutcome, HistoryQuery, Release, Store, StoreError};
+pub use store::{AppendOutcome, Claim, HistoryQuery, Release, Store, StoreError};

@@ -51,13 +51,21 @@ pub enum HistoryQuery {
     After { after: MessageId, limit: usize },
 }
 
+/// What asking for a room's delivery lease found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// The lease is yours; the room's messages are delivered up to this seq.
+    Taken { delivered: u64 },
+    /// Another courier holds it; delivered up to this seq so far.
+    Busy { delivered: u64 },
+}
+
 /// What handing back a room's delivery lease found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Release {
-    /// Everything stored is delivered; the lease is free.
+    /// The lease is free and everything stored is delivered.
     Done,
-    /// Newer messages arrived meanwhile: the courier keeps the (renewed)
-    /// lease and delivers them too.
+    /// The lease is free, but newer messages arrived meanwhile.
     More,
     /// The lease expired and another courier took it over.
     Lost,
@@ -155,24 +163,23 @@ pub trait Store: Send + Sync {
     // ---- delivery in order ----------------------------------------------
 
     /// Takes the room's delivery lease for `courier` until `until`, unless
-    /// another courier holds a lease that has not expired at `now`. Returns
-    /// the seq delivered so far if taken, `None` if busy (or no such room).
+    /// another courier holds a lease that has not expired at `now`.
+    /// `NotFound("room")` for an unknown room.
     async fn claim_delivery(
         &self,
         room: RoomId,
         courier: &str,
         now: Timestamp,
         until: Timestamp,
-    ) -> StoreResult<Option<u64>>;
-    /// Records that `courier` delivered up to seq `delivered`, and frees the
-    /// lease if that is the room's newest message (`Done`); otherwise renews
-    /// it until `until` (`More`). `Lost` if the courier no longer holds it.
+    ) -> StoreResult<Claim>;
+    /// Records that `courier` delivered up to seq `delivered` and frees the
+    /// lease; says whether newer messages are waiting (`More`). `Lost` (and
+    /// nothing recorded) if the courier no longer holds it.
     async fn release_delivery(
         &self,
         room: RoomId,
         courier: &str,
         delivered: u64,
-        until: Timestamp,
     ) -> StoreResult<Release>;
 
     // ---- rate limits ----------------------------------------------------

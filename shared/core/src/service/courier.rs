@@ -1,77 +1,128 @@
 //! Delivery in `seq` order. Appends are serialised per room by the store,
 //! but the handlers that made them push concurrently (several Lambda
 //! instances, or tasks in banter-local), so their pushes could overtake one
-//! another. Instead, one *courier* at a time delivers a room's messages: the
-//! sender whose append finds the room's delivery lease free takes it and
-//! pushes every message from the room's `delivered_seq` on, in order; a
-//! sender who finds it taken just returns, since the holder re-checks the
-//! room's count before handing the lease back and delivers whatever arrived
-//! meanwhile. The lease expires, so a courier that crashes is replaced by the
-//! next sender. Cost: two conditional writes on the room per uncontended
-//! send; a contended send costs nothing more (docs/architecture.md).
+//! another. Instead, one *courier* at a time delivers a room's messages, in
+//! order, from the room's `delivered_seq` on: the sender whose claim on the
+//! room's lease succeeds. A sender whose claim finds it taken waits (polling
+//! with backoff) until its message has been delivered or the lease is free,
+//! then takes over; so nothing is left undelivered when a courier hands the
+//! lease back with newer messages waiting, which it does after
+//! `HANDOVER_AFTER` to bound its own request's latency. The lease expires,
+//! so a courier that crashes is replaced by a waiting sender.
+//!
+//! Cost per uncontended send: two conditional writes on the room item (claim
+//! and release). A contended sender polls claims while it waits (at most one
+//! per `POLL_MAX`). docs/architecture.md has the latency figures.
 
 use super::rooms::room_ref;
 use super::{ChatError, ChatResult, Services};
-use crate::domain::{ConnectionId, Event, Message, Timestamp, UserId};
-use crate::ports::{HistoryQuery, Release};
+use crate::domain::{ConnectionId, Event, Message, MessageId, Timestamp, UserId};
+use crate::ports::{Claim, HistoryQuery, Release};
 use rand::Rng;
 use std::collections::BTreeMap;
 use std::time::Duration;
+use tokio::time::Instant;
 
-/// How long a courier's lease lasts without renewal: if it dies, the room's
-/// messages wait at most this long for the next sender to take over.
+/// How long a courier's lease lasts: if it dies, a waiting sender takes
+/// over at most this long after.
 const LEASE: Duration = Duration::from_secs(5);
 /// Most messages a courier pushes in one go; a crashed courier's backlog
 /// beyond this is left to `sync` (clients see the `seq` gap).
 const BATCH: usize = 100;
+/// Once its own message is out, a courier keeps delivering others' for at
+/// most this long, then hands over to their (waiting) senders.
+const HANDOVER_AFTER: Duration = Duration::from_millis(250);
+/// A sender gives up waiting for a courier after this long: its message is
+/// stored, and clients catch up with `sync`.
+const WAIT_FOR_COURIER: Duration = Duration::from_secs(6);
+const POLL_FIRST: Duration = Duration::from_millis(2);
+const POLL_MAX: Duration = Duration::from_millis(40);
 
 impl Services {
-    /// Delivers a just-stored message, and any the room's courier has not
-    /// delivered yet, in `seq` order, unless another courier is at work.
+    /// Sees a just-stored message delivered in `seq` order: as the room's
+    /// courier, or by waiting for the courier at work to deliver it.
     pub(crate) async fn deliver_in_order(
         &self,
         message: &Message,
         origin: Option<ConnectionId>,
     ) -> ChatResult<()> {
-        let room_id = message.room_id;
         let courier = courier_id();
-        let now = Timestamp::now();
-        let Some(delivered) = self
-            .store
-            .claim_delivery(room_id, &courier, now, now.plus(LEASE))
-            .await?
-        else {
-            return Ok(()); // the courier at work delivers ours too
-        };
-        let mut batch = self.undelivered_up_to(message, delivered).await?;
-        let mut anchor = message.clone();
+        let started = Instant::now();
+        let mut poll = POLL_FIRST;
         loop {
-            let delivered_now = batch.last().map_or(delivered.max(message.seq), |m| m.seq);
-            if let Some(last) = batch.last() {
-                anchor = last.clone();
-            }
-            self.push_messages(&batch, message, origin.as_ref()).await?;
-            let until = Timestamp::now().plus(LEASE);
+            let now = Timestamp::now();
             match self
                 .store
-                .release_delivery(room_id, &courier, delivered_now, until)
+                .claim_delivery(message.room_id, &courier, now, now.plus(LEASE))
+                .await?
+            {
+                Claim::Taken { delivered } => {
+                    return self
+                        .run_courier(&courier, message, origin, delivered, started)
+                        .await;
+                }
+                Claim::Busy { delivered } if delivered >= message.seq => return Ok(()),
+                Claim::Busy { .. } if started.elapsed() >= WAIT_FOR_COURIER => {
+                    tracing::warn!(room = %message.room_id, seq = message.seq, "courier: gave up waiting; the message is stored but not pushed");
+                    return Ok(());
+                }
+                Claim::Busy { .. } => {
+                    tokio::time::sleep(poll).await;
+                    poll = (poll * 2).min(POLL_MAX);
+                }
+            }
+        }
+    }
+
+    /// Holding the lease: delivers up to `own` at least, then whatever came
+    /// meanwhile until the room is caught up or it is time to hand over.
+    async fn run_courier(
+        &self,
+        courier: &str,
+        own: &Message,
+        origin: Option<ConnectionId>,
+        delivered: u64,
+        started: Instant,
+    ) -> ChatResult<()> {
+        let room_id = own.room_id;
+        let mut batch = self.undelivered_up_to(own, delivered).await?;
+        let mut delivered = delivered.max(batch.last().map_or(0, |m| m.seq));
+        let mut anchor = batch.last().map_or(own.id, |m| m.id).max(own.id);
+        loop {
+            self.push_messages(&batch, own, origin.as_ref()).await?;
+            match self
+                .store
+                .release_delivery(room_id, courier, delivered)
                 .await?
             {
                 Release::Done | Release::Lost => return Ok(()),
-                Release::More => {
-                    batch = self
-                        .store
-                        .history(
-                            room_id,
-                            HistoryQuery::After {
-                                after: anchor.id,
-                                limit: BATCH,
-                            },
-                        )
-                        .await?;
-                    batch.retain(|m| m.seq > delivered_now);
-                }
+                // The newer messages' senders are waiting: one takes over.
+                Release::More if started.elapsed() >= HANDOVER_AFTER => return Ok(()),
+                Release::More => {}
             }
+            let now = Timestamp::now();
+            let Claim::Taken {
+                delivered: now_delivered,
+            } = self
+                .store
+                .claim_delivery(room_id, courier, now, now.plus(LEASE))
+                .await?
+            else {
+                return Ok(()); // a waiting sender took over
+            };
+            batch = self
+                .store
+                .history(
+                    room_id,
+                    HistoryQuery::After {
+                        after: anchor,
+                        limit: BATCH,
+                    },
+                )
+                .await?;
+            batch.retain(|m| m.seq > now_delivered);
+            delivered = batch.last().map_or(now_delivered, |m| m.seq);
+            anchor = batch.last().map_or(anchor, |m| m.id);
         }
     }
 
@@ -94,7 +145,7 @@ impl Services {
             .history(
                 message.room_id,
                 HistoryQuery::Before {
-                    before: crate::domain::MessageId(message.id.0 + 1),
+                    before: MessageId(message.id.0 + 1),
                     limit: behind.min(BATCH),
                 },
             )

@@ -14,11 +14,16 @@ use std::time::Duration;
 /// First pause before asking again whether a new connection is open.
 const OPENING_FIRST_WAIT: Duration = Duration::from_millis(20);
 /// Longest pause between two such asks.
-const OPENING_MAX_WAIT: Duration = Duration::from_millis(400);
-/// How long one push waits for a `$connect` in flight to return. After that
-/// the frame is skipped (the client catches up with `sync` once open) but
-/// the connection is kept.
-const OPENING_BUDGET: Duration = Duration::from_secs(3);
+const OPENING_MAX_WAIT: Duration = Duration::from_millis(200);
+/// How long a fan-out push waits for a `$connect` in flight to return.
+/// After that the frame is skipped but the connection kept: a client syncs
+/// right after its socket opens, so frames pushed before then are never
+/// missed. It also bounds how long a young socket that vanished without a
+/// `$disconnect` (410 too) holds up its room's courier.
+pub const FANOUT_OPENING_BUDGET: Duration = Duration::from_millis(250);
+/// How long the welcome waits: it is the only copy a greeting dialect's
+/// client gets, and it is sent while `$connect` is still running.
+pub const WELCOME_OPENING_BUDGET: Duration = Duration::from_secs(5);
 /// Transient failures: attempts in all, and the backoff's base and cap.
 const TRANSIENT_ATTEMPTS: u32 = 5;
 const TRANSIENT_BASE: Duration = Duration::from_millis(50);
@@ -37,9 +42,20 @@ pub enum Pushed {
 }
 
 impl Services {
-    /// Pushes one frame, waiting out a `$connect` in flight and retrying
-    /// transient failures within a bound.
+    /// Pushes one frame, waiting out a `$connect` in flight (briefly) and
+    /// retrying transient failures within a bound.
     pub async fn push_frame(&self, connection: &Connection, frame: &str) -> Pushed {
+        self.push_frame_within(connection, frame, FANOUT_OPENING_BUDGET)
+            .await
+    }
+
+    /// `push_frame`, waiting up to `opening_budget` for `$connect` to return.
+    pub async fn push_frame_within(
+        &self,
+        connection: &Connection,
+        frame: &str,
+        opening_budget: Duration,
+    ) -> Pushed {
         let mut opening_wait = OPENING_FIRST_WAIT;
         let mut opening_spent = Duration::ZERO;
         let mut transient_attempts = 1;
@@ -47,7 +63,7 @@ impl Services {
             match self.push.post(&connection.id, frame).await {
                 Ok(()) => return Pushed::Delivered,
                 Err(PushError::Gone) if may_be_opening(connection, Timestamp::now()) => {
-                    if opening_spent >= OPENING_BUDGET {
+                    if opening_spent >= opening_budget {
                         tracing::info!(connection = %connection.id, "push: $connect has not returned yet; frame skipped");
                         return Pushed::Skipped;
                     }

@@ -9,7 +9,7 @@
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use banter_core::dialect;
 use banter_core::domain::ConnectionId;
-use banter_core::service::push_retry::Pushed;
+use banter_core::service::push_retry::{Pushed, WELCOME_OPENING_BUDGET};
 use banter_core::service::{ChatError, Services};
 
 pub async fn handle(services: &Services, event: Event) {
@@ -44,7 +44,10 @@ async fn welcome(services: &Services, id: &ConnectionId) -> Result<(), ChatError
     // push_frame waits out a `$connect` still in flight (410 then is "not
     // open yet", not "gone").
     for frame in dialect::encode_reply_to_fit(&connection, None, reply) {
-        if services.push_frame(&connection, &frame).await != Pushed::Delivered {
+        let pushed = services
+            .push_frame_within(&connection, &frame, WELCOME_OPENING_BUDGET)
+            .await;
+        if pushed != Pushed::Delivered {
             break;
         }
     }
