@@ -51,7 +51,9 @@ impl Config {
             download_url_ttl: Duration::from_secs(5 * 60),
             fanout_concurrency: 32,
             rate_limits: RateLimits::default(),
-            hash_slots: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            // One per CPU, but never many: each takes 19 MiB, and a container
+            // may report the host's CPUs.
+            hash_slots: std::thread::available_parallelism().map_or(2, |n| n.get().min(4)),
             hash_queue: 64,
         }
     }

@@ -58,10 +58,11 @@ impl Services {
             }
             Some(name) => name.to_owned(),
         };
-        let hash = {
-            let _slot = self.hash_slot().await?;
-            hash_off_the_runtime(password.to_owned()).await?
-        };
+        let password = password.to_owned();
+        let hash = self
+            .hashing(move || password::hash(&password))
+            .await?
+            .context("hashing a password")?;
         let now = Timestamp::now();
         let user = match self
             .store
@@ -108,10 +109,10 @@ impl Services {
             || password::decoy_hash().to_owned(),
             |r| r.password_hash.clone(),
         );
-        let matches = {
-            let _slot = self.hash_slot().await?;
-            verify_off_the_runtime(password.to_owned(), phc).await?
-        };
+        let password = password.to_owned();
+        let matches = self
+            .hashing(move || password::verify(&password, &phc))
+            .await?;
         match record {
             Some(record) if matches => {
                 let token = self.tokens.issue(record.user.id, Timestamp::now())?;
@@ -124,9 +125,13 @@ impl Services {
         }
     }
 
-    /// A turn at password hashing, or `SERVER_BUSY` if too many wait.
-    async fn hash_slot(&self) -> ChatResult<tokio::sync::SemaphorePermit<'_>> {
-        self.hash_gate.enter().await.map_err(|_| {
+    /// Runs argon2id work on the hashing threads, or `SERVER_BUSY` if too
+    /// many wait already.
+    async fn hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> ChatResult<T> {
+        self.hash_gate.run(work).await.map_err(|_| {
             ChatError::retry_after(
                 ErrorCode::ServerBusy,
                 "too many sign-ins at once; try again shortly",
@@ -159,21 +164,4 @@ impl Services {
             .map(|record| record.user)
             .ok_or_else(|| ChatError::not_found("user"))
     }
-}
-
-// argon2id is deliberately slow: keep it off the async workers.
-async fn hash_off_the_runtime(password: String) -> ChatResult<String> {
-    Ok(
-        tokio::task::spawn_blocking(move || password::hash(&password))
-            .await
-            .context("password hashing task")??,
-    )
-}
-
-async fn verify_off_the_runtime(password: String, phc: String) -> ChatResult<bool> {
-    Ok(
-        tokio::task::spawn_blocking(move || password::verify(&password, &phc))
-            .await
-            .context("password verification task")?,
-    )
 }
