@@ -169,7 +169,7 @@ async fn given_an_open_socket_when_closing_then_it_closes_and_then_is_gone() {
 }
 
 #[tokio::test]
-async fn given_no_server_when_posting_then_unexpected_naming_the_connection() {
+async fn given_no_server_when_posting_then_transient_naming_the_connection() {
     // A port that was free a moment ago: nothing listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -177,15 +177,17 @@ async fn given_no_server_when_posting_then_unexpected_naming_the_connection() {
         .port();
     let push = push_to(&format!("http://127.0.0.1:{port}/prod"));
 
+    // No answer at all is worth retrying (core backs off); it names the
+    // connection for the log.
     match push.post(&ConnectionId("abc=".to_owned()), "hi").await {
-        Err(PushError::Unexpected(e)) => {
+        Err(PushError::Transient(e)) => {
             let text = format!("{e:#}");
             assert!(
                 text.contains("PostToConnection on connection abc="),
                 "{text}"
             );
         }
-        other => panic!("expected Unexpected, got {other:?}"),
+        other => panic!("expected Transient, got {other:?}"),
     }
 }
 
