@@ -131,15 +131,12 @@ fn reject(code: ErrorCode, message: impl Into<String>) -> Rejection {
 }
 
 fn fields<T: DeserializeOwned>(frame: &str, kind: &str, shape: &str) -> Result<T, Rejection> {
-    let wrong = |why: String| {
+    frames::typed(frame).map_err(|why| {
         reject(
             ErrorCode::InvalidField,
             format!("{kind} takes {shape}: {why}"),
         )
-    };
-    let value: serde_json::Value =
-        serde_json::from_str(frame).map_err(|_| wrong("the frame is not JSON".into()))?;
-    crate::json_fields::from_value(value).map_err(|e| wrong(e.to_string()))
+    })
 }
 
 // ---- the message shape ----------------------------------------------------

@@ -149,17 +149,14 @@ fn info(code: ErrorCode, message: impl Into<String>) -> Rejection {
 
 /// The frame's `data`, as channel `event` expects it (`shape` for the error).
 fn data<T: DeserializeOwned>(frame: &str, event: &str, shape: &str) -> Result<T, Rejection> {
-    let wrong = |why: String| {
-        info(
-            ErrorCode::InvalidField,
-            format!("{event} takes data {shape}: {why}"),
-        )
-    };
-    let value: serde_json::Value =
-        serde_json::from_str(frame).map_err(|_| wrong("the frame is not JSON".into()))?;
-    crate::json_fields::from_value::<WithData<T>>(value)
+    frames::typed::<WithData<T>>(frame)
         .map(|with| with.data)
-        .map_err(|e| wrong(e.to_string()))
+        .map_err(|why| {
+            info(
+                ErrorCode::InvalidField,
+                format!("{event} takes data {shape}: {why}"),
+            )
+        })
 }
 
 fn peer(id: &LenientId, field: &str) -> Result<UserId, Rejection> {

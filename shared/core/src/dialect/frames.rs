@@ -28,6 +28,14 @@ pub(super) fn head<T: DeserializeOwned>(frame: &str, shape: &str) -> Result<T, R
     }
 }
 
+/// The frame as `T`, read through `json_fields`: the error, in Banter's
+/// words, names the field (the dialect wraps it in its own sentence).
+pub(super) fn typed<T: DeserializeOwned>(frame: &str) -> Result<T, String> {
+    let value: Value =
+        serde_json::from_str(frame).map_err(|_| "the frame is not JSON".to_owned())?;
+    crate::json_fields::from_value(value).map_err(|e| e.to_string())
+}
+
 /// The frame as `T`, a struct whose members are all optional and
 /// [`Loose`], so that only a frame that is not a JSON object fails (with
 /// `InvalidJson`). Read through a map: a repeated member counts once, the
