@@ -2,6 +2,8 @@
 //! event API Gateway sends and returns what API Gateway expects. Lambda
 //! mains and banter-local call the very same functions.
 
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod ws;
 

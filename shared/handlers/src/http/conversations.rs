@@ -12,6 +12,11 @@
 mod multipart;
 mod pages;
 
+/// The files of an upload form, for the fuzz targets (`crate::fuzzing`).
+pub(crate) async fn read_files(content_type: Option<&str>, body: &[u8]) -> bool {
+    multipart::files(content_type, body, FILES_FIELD).await.is_ok()
+}
+
 use super::{Call, Reply, Routes};
 use banter_core::dialect::conversations::ChatMessage;
 use banter_core::domain::limits::DEFAULT_PAGE;

@@ -10,7 +10,7 @@ pub mod files;
 pub mod messages;
 pub mod rooms;
 
-mod request;
+pub(crate) mod request;
 mod response;
 
 use banter_core::service::{ChatError, ChatResult, ErrorCode, Services};
