@@ -12,11 +12,6 @@
 mod multipart;
 mod pages;
 
-/// The files of an upload form, for the fuzz targets (`crate::fuzzing`).
-pub(crate) async fn read_files(content_type: Option<&str>, body: &[u8]) -> bool {
-    multipart::files(content_type, body, FILES_FIELD).await.is_ok()
-}
-
 use super::{Call, Reply, Routes};
 use banter_core::dialect::conversations::ChatMessage;
 use banter_core::domain::limits::DEFAULT_PAGE;
@@ -253,6 +248,13 @@ async fn files_message(call: Call<'_>) -> ChatResult<Reply> {
         .map(|m| ChatMessage::from_members(m, &members))
         .collect();
     Reply::created(&body)
+}
+
+/// The files of an upload form, for the fuzz targets (`crate::fuzzing`).
+pub(crate) async fn read_files(content_type: Option<&str>, body: &[u8]) -> bool {
+    multipart::files(content_type, body, FILES_FIELD)
+        .await
+        .is_ok()
 }
 
 #[cfg(test)]
