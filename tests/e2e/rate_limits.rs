@@ -45,13 +45,25 @@ async fn given_a_send_flood_then_rate_limited_with_retry_after_and_another_room_
         limited
     };
     let calm = async {
+        let mut latencies = Vec::new();
         for n in 0..10 {
+            let started = std::time::Instant::now();
             let sent = alice_ws.send_message(calm_room, &format!("calm {n}")).await;
             let event = bob_ws.event("message").await;
+            latencies.push(started.elapsed());
             assert_eq!(event.u64_at("/message/id"), sent.u64_at("/id"));
         }
+        latencies.sort();
+        latencies
     };
-    let (limited, ()) = futures::join!(flood, calm);
+    let (limited, latencies) = futures::join!(flood, calm);
+    eprintln!(
+        "flood: {} of 100 sends refused; another room's send-to-delivery during it: \
+         p50 {:?}, max {:?} (a figure, not an assertion)",
+        limited.len(),
+        latencies[latencies.len() / 2],
+        latencies[latencies.len() - 1]
+    );
 
     assert!(
         !limited.is_empty(),
