@@ -105,13 +105,14 @@ impl Services {
             Err(_) => None,
         };
         // Verify against a decoy when the user is unknown, so both cost the same.
-        let phc = record.as_ref().map_or_else(
-            || password::decoy_hash().to_owned(),
-            |r| r.password_hash.clone(),
-        );
+        let phc = record.as_ref().map(|r| r.password_hash.clone());
         let password = password.to_owned();
+        // The decoy is made (once) on a hashing thread too, in its memory.
         let matches = self
-            .hashing(move || password::verify(&password, &phc))
+            .hashing(move || match &phc {
+                Some(phc) => password::verify(&password, phc),
+                None => password::verify(&password, password::decoy_hash()),
+            })
             .await?;
         match record {
             Some(record) if matches => {
