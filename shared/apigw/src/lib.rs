@@ -116,35 +116,30 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let status = error.raw_response().map(|r| r.status().as_u16());
+    let throttled = matches!(
+        error.code(),
+        Some("LimitExceededException" | "ThrottlingException" | "TooManyRequestsException")
+    ) || matches!(status, Some(429 | 500..=599));
+    // No answer at all (timeout, connection reset): try again too.
+    let unanswered = matches!(
+        error,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_)
+    );
     match (error.code(), status) {
         (Some("GoneException"), _) | (_, Some(410)) => PushError::Gone,
         (Some("PayloadTooLargeException"), _) | (_, Some(413)) => PushError::PayloadTooLarge,
-        (
-            Some("LimitExceededException" | "ThrottlingException" | "TooManyRequestsException"),
-            _,
-        )
-        | (_, Some(429 | 500..=599)) => PushError::Transient(anyhow::anyhow!(
-            "{operation} on connection {}: {}",
-            connection.0,
-            DisplayErrorContext(&error)
-        )),
-        // No answer at all (timeout, connection reset): try again.
-        _ if matches!(
-            error,
-            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_)
-        ) =>
-        {
-            PushError::Transient(anyhow::anyhow!(
+        _ => {
+            let described = anyhow::anyhow!(
                 "{operation} on connection {}: {}",
                 connection.0,
                 DisplayErrorContext(&error)
-            ))
+            );
+            if throttled || unanswered {
+                PushError::Transient(described)
+            } else {
+                PushError::Unexpected(described)
+            }
         }
-        _ => PushError::Unexpected(anyhow::anyhow!(
-            "{operation} on connection {}: {}",
-            connection.0,
-            DisplayErrorContext(&error)
-        )),
     }
 }
 
