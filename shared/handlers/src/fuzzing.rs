@@ -24,8 +24,8 @@ struct Probe {
 /// A JSON body read as a typed request, as every REST route reads its body.
 pub fn json_body(body: &[u8]) -> bool {
     let probe = request::parse_body::<Probe>(body).is_ok();
-    let sync = request::parse_optional_body::<SyncFrame>(body)
-        .is_ok_and(|frame| frame.into_command().is_ok());
+    let sync =
+        request::parse_optional_body::<SyncFrame>(body).is_ok_and(|frame| frame.read().is_ok());
     probe || sync
 }
 

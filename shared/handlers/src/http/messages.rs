@@ -6,7 +6,6 @@ use super::{Call, Reply, Routes};
 use banter_core::dialect::native::decode::SyncFrame;
 use banter_core::dialect::native::history_query;
 use banter_core::dialect::native::wire::{WireMessage, WireSyncRoom};
-use banter_core::service::commands::Command;
 use banter_core::service::messages::{Draft, HistoryPage, ReadState, Sent};
 use banter_core::service::{ChatError, ChatResult, Services};
 use http::StatusCode;
@@ -131,9 +130,7 @@ struct SyncBody<'a> {
 async fn sync(call: Call<'_>) -> ChatResult<Reply> {
     let me = call.user()?;
     let body: SyncFrame = call.optional_body()?;
-    let Command::Sync { cursors, limit } = body.into_command().map_err(ChatError::invalid)? else {
-        return Err(ChatError::invalid("not a sync"));
-    };
+    let (cursors, limit) = body.read().map_err(ChatError::invalid)?;
     let page = call.services.sync(me, &cursors, limit).await?;
     Reply::ok(&SyncBody {
         rooms: page.rooms.iter().map(WireSyncRoom::from).collect(),

@@ -53,7 +53,8 @@ pub struct SyncFrame {
 }
 
 impl SyncFrame {
-    pub fn into_command(self) -> Result<Command, String> {
+    /// The cursors by room, and the limit (default `DEFAULT_SYNC_LIMIT`).
+    pub fn read(self) -> Result<(BTreeMap<RoomId, MessageId>, usize), String> {
         let mut cursors = BTreeMap::new();
         for (room_id, cursor) in self.cursors {
             let room = room_id
@@ -64,10 +65,7 @@ impl SyncFrame {
             let cursor = cursor_or_start(cursor).map_err(|e| format!("cursors.{room_id}: {e}"))?;
             cursors.insert(room, cursor);
         }
-        Ok(Command::Sync {
-            cursors,
-            limit: self.limit.unwrap_or(DEFAULT_SYNC_LIMIT),
-        })
+        Ok((cursors, self.limit.unwrap_or(DEFAULT_SYNC_LIMIT)))
     }
 }
 
@@ -151,8 +149,8 @@ pub fn decode(frame: &str) -> Result<Request, Rejection> {
         "rooms" => Command::ListRooms,
         "sync" => {
             let f: SyncFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
-            f.into_command()
-                .map_err(|m| reject(ErrorCode::InvalidField, m))?
+            let (cursors, limit) = f.read().map_err(|m| reject(ErrorCode::InvalidField, m))?;
+            Command::Sync { cursors, limit }
         }
         "ping" => Command::Ping,
         other => {
