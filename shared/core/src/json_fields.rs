@@ -1,6 +1,6 @@
 //! Reading a client's JSON object into a typed struct, with errors in
-//! Banter's own words that name the field: `room_id: must be a positive
-//! whole number`, `text is required`. Every dialect and the REST API read
+//! Banter's own words that name the field: `room_id: must be a whole
+//! number, 0 or more`, `text is required`. Every dialect and the REST API read
 //! their inbound objects here, so clients never see serde's internals
 //! (`invalid type: string "seven", expected u64`).
 

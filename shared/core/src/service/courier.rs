@@ -86,8 +86,9 @@ impl Services {
     ) -> ChatResult<()> {
         let room_id = own.room_id;
         let mut batch = self.undelivered_up_to(own, delivered).await?;
-        let mut delivered = delivered.max(batch.last().map_or(0, |m| m.seq));
-        let mut anchor = batch.last().map_or(own.id, |m| m.id).max(own.id);
+        // The first batch ends with `own` (or is empty: someone delivered it).
+        let mut delivered = delivered.max(own.seq);
+        let mut anchor = own.id;
         loop {
             self.push_messages(&batch, own, origin.as_ref()).await?;
             match self
@@ -190,17 +191,10 @@ impl Services {
                 tracing::warn!(message = %message.id, "courier: the sender is unknown; not pushed");
                 continue;
             };
-            // The sender's own read state moved with the append: theirs is 0.
+            // The append moved the sender's read state to it: theirs is 0.
             let unread_counts = members
                 .iter()
-                .map(|m| {
-                    let unread = if m.user_id == message.sender_id {
-                        0
-                    } else {
-                        message.seq.saturating_sub(m.read_seq)
-                    };
-                    (m.user_id, unread)
-                })
+                .map(|m| (m.user_id, message.seq.saturating_sub(m.read_seq)))
                 .collect();
             events.push(Event::MessageCreated {
                 message: message.clone(),

@@ -1,7 +1,7 @@
 //! Fan-out: events to every live connection of the given users, each
 //! frame encoded in its connection's dialect, pushed with bounded
-//! concurrency and in order per connection. The cost is O(audience): connections are looked up per
-//! user, never by scanning all connections.
+//! concurrency and in order per connection. The cost is O(audience):
+//! connections are looked up per user, never by scanning all connections.
 
 use super::Services;
 use super::push_retry::Pushed;

@@ -106,7 +106,7 @@ impl Services {
 }
 
 /// Whether the connection's `$connect` may still be running at `now`.
-pub(crate) fn may_be_opening(connection: &Connection, now: Timestamp) -> bool {
+fn may_be_opening(connection: &Connection, now: Timestamp) -> bool {
     now.millis()
         .saturating_sub(connection.connected_at.millis())
         < CONNECT_GRACE_MILLIS

@@ -59,6 +59,39 @@ impl RateLimits {
             login_per_username: RateLimit::UNLIMITED,
         }
     }
+
+    /// Reads a limits setting: `off`, `default`, or overrides of the
+    /// defaults such as `send=50/1s,login=10/60s` (`0` turns one off).
+    /// Names: `send`, `typing`, `register`, `login`, `login_username`.
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let spec = spec.trim();
+        match spec {
+            "off" => return Ok(Self::unlimited()),
+            "" | "default" => return Ok(Self::default()),
+            _ => {}
+        }
+        let mut limits = Self::default();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("{part:?}: expected NAME=COUNT/WINDOW, e.g. send=100/1s"))?;
+            let limit = parse_limit(value).map_err(|why| format!("{name}: {why}"))?;
+            let slot = match name.trim() {
+                "send" => &mut limits.send_per_user,
+                "typing" => &mut limits.typing_per_user,
+                "register" => &mut limits.register_per_ip,
+                "login" => &mut limits.login_per_ip,
+                "login_username" => &mut limits.login_per_username,
+                other => {
+                    return Err(format!(
+                        "unknown limit {other:?} (send, typing, register, login, login_username)"
+                    ));
+                }
+            };
+            *slot = limit;
+        }
+        Ok(limits)
+    }
 }
 
 impl Services {
@@ -98,41 +131,6 @@ impl Services {
             ),
             retry_after_ms,
         ))
-    }
-}
-
-impl RateLimits {
-    /// Reads a limits setting: `off`, `default`, or overrides of the
-    /// defaults such as `send=50/1s,login=10/60s` (`0` turns one off).
-    /// Names: `send`, `typing`, `register`, `login`, `login_username`.
-    pub fn parse(spec: &str) -> Result<Self, String> {
-        let spec = spec.trim();
-        match spec {
-            "off" => return Ok(Self::unlimited()),
-            "" | "default" => return Ok(Self::default()),
-            _ => {}
-        }
-        let mut limits = Self::default();
-        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, value) = part
-                .split_once('=')
-                .ok_or_else(|| format!("{part:?}: expected NAME=COUNT/WINDOW, e.g. send=100/1s"))?;
-            let limit = parse_limit(value).map_err(|why| format!("{name}: {why}"))?;
-            let slot = match name.trim() {
-                "send" => &mut limits.send_per_user,
-                "typing" => &mut limits.typing_per_user,
-                "register" => &mut limits.register_per_ip,
-                "login" => &mut limits.login_per_ip,
-                "login_username" => &mut limits.login_per_username,
-                other => {
-                    return Err(format!(
-                        "unknown limit {other:?} (send, typing, register, login, login_username)"
-                    ));
-                }
-            };
-            *slot = limit;
-        }
-        Ok(limits)
     }
 }
 
