@@ -2,7 +2,7 @@
 //! on a connection that has authenticated and on one that has not.
 
 use banter_core::dialect;
-use banter_core::domain::connection::DialectKind;
+use banter_core::domain::connection::{DialectKind, DialectState};
 use banter_core::domain::{Connection, ConnectionId, RoomId, Scope, Timestamp, UserId};
 
 pub fn decode_as(dialect: DialectKind, data: &[u8]) {
@@ -17,8 +17,11 @@ pub fn decode_as(dialect: DialectKind, data: &[u8]) {
             scope: Scope::Room(RoomId(3)),
             connected_at: Timestamp(0),
             expires_at: Timestamp(i64::MAX),
-            dialect_state: r#"{"user_id":7,"opponent_id":8}"#.into(),
+            dialect_state: DialectState::PairPath {
+                user_id: UserId(7),
+                opponent_id: UserId(8),
+            },
         };
-        let _ = dialect::decode(&connection, frame);
+        let _ = dialect::of(dialect).decode(&connection, frame);
     }
 }

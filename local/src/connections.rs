@@ -8,13 +8,11 @@
 //! socket task runs is lost.
 
 use crate::faults::{Faults, PostFault};
+use banter_core::domain::limits::MAX_PUSH_BYTES;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::SystemTime;
 use tokio::sync::mpsc;
-
-/// API Gateway's limit on one message, and so on one post.
-pub const MAX_MESSAGE_BYTES: usize = 128 * 1024;
 
 /// What the socket task is asked to do.
 #[derive(Debug, PartialEq, Eq)]
@@ -144,7 +142,7 @@ impl Connections {
 
     /// `POST /@connections/{id}`: one frame to the client.
     pub fn post(&self, id: &str, payload: &[u8]) -> Result<(), ManagementError> {
-        if payload.len() > MAX_MESSAGE_BYTES {
+        if payload.len() > MAX_PUSH_BYTES {
             return Err(ManagementError::PayloadTooLarge);
         }
         let frame = match std::str::from_utf8(payload) {
@@ -216,12 +214,12 @@ mod tests {
         let connections = Connections::new();
         let _inbox = connections.register("c1", "127.0.0.1".into(), None);
         connections.open("c1");
-        let big = vec![b'x'; MAX_MESSAGE_BYTES + 1];
+        let big = vec![b'x'; MAX_PUSH_BYTES + 1];
         assert_eq!(
             connections.post("c1", &big),
             Err(ManagementError::PayloadTooLarge)
         );
-        assert_eq!(connections.post("c1", &big[..MAX_MESSAGE_BYTES]), Ok(()));
+        assert_eq!(connections.post("c1", &big[..MAX_PUSH_BYTES]), Ok(()));
         assert_eq!(connections.post("nope", b"x"), Err(ManagementError::Gone));
     }
 

@@ -3,10 +3,11 @@
 //! POST sends one frame, GET describes the connection, DELETE closes it.
 //! Errors carry `x-amzn-ErrorType`, which the AWS SDKs read.
 
-use crate::connections::{ConnectionInfo, Connections, MAX_MESSAGE_BYTES, ManagementError};
+use crate::connections::{ConnectionInfo, Connections, ManagementError};
 use crate::responses;
 use axum::extract::Request;
 use axum::response::Response;
+use banter_core::domain::limits::MAX_PUSH_BYTES;
 use http::{HeaderValue, Method, StatusCode};
 use std::time::SystemTime;
 use time::OffsetDateTime;
@@ -34,8 +35,7 @@ pub async fn handle(connections: &Connections, id: &str, request: Request) -> Re
     match *request.method() {
         Method::POST => {
             // One byte over the limit is enough to know it is too large.
-            let body = match axum::body::to_bytes(request.into_body(), MAX_MESSAGE_BYTES + 1).await
-            {
+            let body = match axum::body::to_bytes(request.into_body(), MAX_PUSH_BYTES + 1).await {
                 Ok(body) => body,
                 Err(_) => return error(ManagementError::PayloadTooLarge),
             };

@@ -19,6 +19,7 @@ use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::Response;
 use banter_core::config::Config;
+use banter_core::dialect::Dialects;
 use banter_core::domain::{Timestamp, UserId};
 use banter_core::ports::{BlobStore, Push, Store};
 use banter_core::service::Services;
@@ -165,7 +166,13 @@ impl LocalServer {
         ));
         let push: Arc<dyn Push> = Arc::new(LocalPush::new(connections.clone()));
         let blob_port: Arc<dyn BlobStore> = blobs.clone();
-        let services = Arc::new(Services::new(store, blob_port, push, config));
+        let services = Arc::new(Services::new(
+            store,
+            blob_port.clone(),
+            push.clone(),
+            Arc::new(Dialects),
+            config,
+        ));
 
         let api_id = random_api_id();
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -227,6 +234,8 @@ impl LocalServer {
         Ok(RunningServer {
             addr,
             services,
+            push,
+            blobs: blob_port,
             connections,
             data_dir,
             _temp_dir: temp_dir,
@@ -274,6 +283,8 @@ fn random_api_id() -> String {
 pub struct RunningServer {
     addr: SocketAddr,
     services: Arc<Services>,
+    push: Arc<dyn Push>,
+    blobs: Arc<dyn BlobStore>,
     connections: Arc<Connections>,
     data_dir: PathBuf,
     /// Deletes the in-memory run's blob dir when the server goes.
@@ -313,6 +324,16 @@ impl RunningServer {
     /// The services the handlers get (SQLite, files, `LocalPush`).
     pub fn services(&self) -> &Arc<Services> {
         &self.services
+    }
+
+    /// The Management API as the services push through it.
+    pub fn push(&self) -> &Arc<dyn Push> {
+        &self.push
+    }
+
+    /// The S3 stand-in as the services store files in it.
+    pub fn blobs(&self) -> &Arc<dyn BlobStore> {
+        &self.blobs
     }
 
     /// A valid access token for `user`, signed with this server's secret.

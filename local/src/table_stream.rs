@@ -74,7 +74,7 @@ impl TableStream {
     }
 
     async fn deliver(&self, id: &ConnectionId) {
-        let connection = match self.services.store.connection(id).await {
+        let connection = match self.services.connection(id).await {
             Ok(Some(connection)) => connection,
             Ok(None) => return,
             Err(error) => {

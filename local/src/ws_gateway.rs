@@ -11,7 +11,7 @@
 //! the order they arrived. AWS gives no such guarantee (each frame is its
 //! own Lambda invocation); clients and handlers must not rely on it.
 
-use crate::connections::{Connections, MAX_MESSAGE_BYTES, Outbound};
+use crate::connections::{Connections, Outbound};
 use crate::faults::Faults;
 use crate::functions::{Functions, LocalFunction, WsFunction};
 use crate::invoke::{InvokeError, invoke};
@@ -26,6 +26,7 @@ use aws_lambda_events::apigw::ApiGatewayProxyResponse;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
+use banter_core::domain::limits::MAX_PUSH_BYTES;
 use banter_core::service::Services;
 use base64::Engine;
 use futures::{SinkExt, StreamExt};
@@ -331,7 +332,7 @@ pub async fn upgrade(gateway: Arc<WsGateway>, peer: SocketAddr, mut request: Req
             Ok(upgraded) => {
                 let config = WebSocketConfig::default()
                     .max_frame_size(Some(MAX_FRAME_BYTES))
-                    .max_message_size(Some(MAX_MESSAGE_BYTES));
+                    .max_message_size(Some(MAX_PUSH_BYTES));
                 let socket = WebSocketStream::from_raw_socket(
                     TokioIo::new(upgraded),
                     Role::Server,

@@ -74,7 +74,7 @@ fn connection(user: UserId, id: String) -> Connection {
         scope: Scope::AllRooms,
         connected_at: now,
         expires_at: now.plus(Duration::from_secs(2 * 3600 + 600)),
-        dialect_state: String::new(),
+        dialect_state: Default::default(),
     }
 }
 

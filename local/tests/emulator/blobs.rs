@@ -8,7 +8,7 @@ const TTL: Duration = Duration::from_secs(60);
 #[tokio::test]
 async fn given_a_presigned_put_then_the_upload_is_stored_and_served_as_an_attachment() {
     let h = start().await;
-    let blobs = h.server.services().blobs.clone();
+    let blobs = h.server.blobs().clone();
     let upload = blobs
         .presign_put("rooms/1/files/abc", "notes.txt", "text/plain", 5, TTL)
         .await
@@ -72,7 +72,7 @@ async fn given_a_presigned_put_then_the_upload_is_stored_and_served_as_an_attach
 #[tokio::test]
 async fn given_a_tampered_or_foreign_signature_then_403() {
     let h = start().await;
-    let blobs = h.server.services().blobs.clone();
+    let blobs = h.server.blobs().clone();
     let upload = blobs
         .presign_put("k/1", "a.bin", "application/pdf", 3, TTL)
         .await
@@ -105,7 +105,7 @@ async fn given_a_tampered_or_foreign_signature_then_403() {
 #[tokio::test]
 async fn given_the_wrong_type_a_larger_body_or_an_expired_url_then_the_upload_is_refused() {
     let h = start().await;
-    let blobs = h.server.services().blobs.clone();
+    let blobs = h.server.blobs().clone();
     let http = reqwest::Client::new();
     let upload = blobs
         .presign_put("k/2", "a.png", "image/png", 4, TTL)
@@ -147,7 +147,7 @@ async fn given_the_wrong_type_a_larger_body_or_an_expired_url_then_the_upload_is
 #[tokio::test]
 async fn given_keys_that_escape_then_presigning_and_serving_refuse_them() {
     let h = start().await;
-    let blobs = h.server.services().blobs.clone();
+    let blobs = h.server.blobs().clone();
     for key in ["../etc/passwd", "/abs", "a/../../b"] {
         assert!(
             blobs

@@ -170,7 +170,7 @@ async fn given_a_delete_then_the_client_is_closed_gone_afterwards_and_disconnect
 #[tokio::test]
 async fn given_local_push_then_it_has_the_management_api_semantics() {
     let h = start().await;
-    let push = h.server.services().push.clone();
+    let push = h.server.push().clone();
     let unknown = push
         .post(&ConnectionId("bm9wZW5vcGVub3A=".into()), "x")
         .await;

@@ -4,12 +4,12 @@
 
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use banter_core::domain::ConnectionId;
-use banter_core::ports::PushError;
+use banter_core::ports::{Push, PushError};
 use banter_local::template::ApiTemplate;
 use banter_local::{Functions, LocalServer, Options, RunningServer};
 use futures::{SinkExt, StreamExt};
 use lambda_http::{Body, RequestExt, Response};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
@@ -26,9 +26,15 @@ pub struct Recorder {
     /// Results of pushes the stand-in `$connect` made to its own connection.
     pub pushes_during_connect: Mutex<Vec<Result<(), String>>>,
     changed: Notify,
+    /// The server's Management API, as a function would reach it.
+    push: OnceLock<Arc<dyn Push>>,
 }
 
 impl Recorder {
+    fn push(&self) -> &Arc<dyn Push> {
+        self.push.get().expect("the server has started")
+    }
+
     fn record(&self, event: &ApiGatewayWebsocketProxyRequest) {
         self.events
             .lock()
@@ -102,7 +108,7 @@ pub fn stand_ins(recorder: Arc<Recorder>) -> Functions {
     let on_disconnect = recorder.clone();
     let on_message = recorder;
     let mut functions = Functions::empty()
-        .with_ws("banter-ws-connect", move |services, event| {
+        .with_ws("banter-ws-connect", move |_, event| {
             let recorder = on_connect.clone();
             async move {
                 recorder.record(&event);
@@ -110,7 +116,7 @@ pub fn stand_ins(recorder: Arc<Recorder>) -> Functions {
                     tokio::time::sleep(Duration::from_millis(ms)).await;
                 }
                 if query(&event, "push_self").is_some() {
-                    let result = services.push.post(&connection_id(&event), "early").await;
+                    let result = recorder.push().post(&connection_id(&event), "early").await;
                     let result = result.map_err(|e| match e {
                         PushError::Gone => "gone".to_owned(),
                         other => other.to_string(),
@@ -141,7 +147,7 @@ pub fn stand_ins(recorder: Arc<Recorder>) -> Functions {
                 ok()
             }
         })
-        .with_ws("banter-ws-message", move |services, event| {
+        .with_ws("banter-ws-message", move |_, event| {
             let recorder = on_message.clone();
             async move {
                 recorder.record(&event);
@@ -154,7 +160,7 @@ pub fn stand_ins(recorder: Arc<Recorder>) -> Functions {
                         "echo:{}",
                         event.request_context.route_key.as_deref().unwrap_or("")
                     );
-                    let _ = services.push.post(&connection_id(&event), &reply).await;
+                    let _ = recorder.push().post(&connection_id(&event), &reply).await;
                 }
                 ok()
             }
@@ -230,6 +236,7 @@ pub async fn start_with(customise: impl FnOnce(Options) -> Options) -> Harness {
     let server = LocalServer::start(options)
         .await
         .expect("banter-local starts");
+    let _ = recorder.push.set(server.push().clone());
     Harness { server, recorder }
 }
 

@@ -33,6 +33,7 @@ use aws_sdk_apigatewaymanagement::config::Builder;
 use aws_sdk_apigatewaymanagement::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use banter_core::domain::ConnectionId;
+use banter_core::domain::limits::MAX_PUSH_BYTES;
 use banter_core::ports::{Push, PushError};
 
 /// The environment variable that sets the endpoint verbatim.
@@ -41,8 +42,6 @@ pub const ENDPOINT_ENV: &str = "BANTER_WS_ENDPOINT";
 pub const API_ID_ENV: &str = "BANTER_WS_API_ID";
 /// The WebSocket API's stage name.
 pub const STAGE_ENV: &str = "BANTER_WS_STAGE";
-/// API Gateway's largest message to a connection.
-pub const MAX_PAYLOAD_BYTES: usize = 128 * 1024;
 
 /// The Management API endpoint of a WebSocket API stage.
 pub fn execute_api_endpoint(api_id: &str, region: &str, stage: &str) -> String {
@@ -92,7 +91,7 @@ impl ManagementApiPush {
 #[async_trait]
 impl Push for ManagementApiPush {
     async fn post(&self, connection: &ConnectionId, payload: &str) -> Result<(), PushError> {
-        if payload.len() > MAX_PAYLOAD_BYTES {
+        if payload.len() > MAX_PUSH_BYTES {
             return Err(PushError::PayloadTooLarge);
         }
         self.post_unchecked(connection, payload).await

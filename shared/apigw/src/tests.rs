@@ -104,11 +104,11 @@ async fn given_an_open_socket_when_posting_then_the_frame_arrives() {
 async fn given_exactly_128_kb_when_posting_then_it_arrives() {
     let h = start().await;
     let (mut socket, id) = h.connect().await;
-    let payload = "x".repeat(MAX_PAYLOAD_BYTES);
+    let payload = "x".repeat(MAX_PUSH_BYTES);
 
     h.push.post(&id, &payload).await.expect("post 128 KB");
 
-    assert_eq!(next_text(&mut socket).await.len(), MAX_PAYLOAD_BYTES);
+    assert_eq!(next_text(&mut socket).await.len(), MAX_PUSH_BYTES);
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ pub mod dialect;
 pub mod domain;
 pub mod json_fields;
 pub mod ports;
+pub mod protocol;
 pub mod service;
 
 #[cfg(feature = "conformance")]

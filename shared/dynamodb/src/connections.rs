@@ -193,14 +193,12 @@ pub(crate) async fn bind_connection(
     id: &ConnectionId,
     user: UserId,
     scope: Scope,
-    dialect_state: &str,
 ) -> StoreResult<usize> {
     write_connection(db, id, "binding a connection", |previous| {
         let previous = previous.ok_or(StoreError::NotFound("connection"))?;
         Ok(Connection {
             user_id: Some(user),
             scope,
-            dialect_state: dialect_state.to_owned(),
             ..previous.clone()
         })
     })
@@ -214,32 +212,6 @@ pub(crate) async fn connection(
     Ok(stored(db, id, "reading a connection")
         .await?
         .map(|stored| stored.connection))
-}
-
-/// Changes only the dialect state, on both copies; live counts do not move,
-/// so the presence version is left alone.
-pub(crate) async fn set_dialect_state(
-    db: &DynamoStore,
-    id: &ConnectionId,
-    dialect_state: &str,
-) -> StoreResult<()> {
-    let doing = "setting a connection's dialect state";
-    let mut backoff = Backoff::new(doing);
-    loop {
-        let previous = stored(db, id, doing)
-            .await?
-            .ok_or(StoreError::NotFound("connection"))?;
-        let connection = Connection {
-            dialect_state: dialect_state.to_owned(),
-            ..previous.connection.clone()
-        };
-        let writes = store_writes(&connection, Some(&previous), None);
-        match db.transact(&writes, doing).await? {
-            Ok(()) => return Ok(()),
-            Err(canceled) if canceled.lost_race() => backoff.retry(canceled).await?,
-            Err(canceled) => return Err(canceled.unexpected(doing)),
-        }
-    }
 }
 
 /// Deletes both copies (checked by revision) and returns the connection and

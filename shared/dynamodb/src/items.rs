@@ -7,7 +7,7 @@
 
 use anyhow::{Context, anyhow, bail};
 use aws_sdk_dynamodb::types::AttributeValue;
-use banter_core::domain::connection::DialectKind;
+use banter_core::domain::connection::{DialectKind, DialectState};
 use banter_core::domain::{
     Connection, ConnectionId, FileAttachment, Membership, Message, MessageId, Room, RoomId,
     RoomKind, Scope, Timestamp, User, UserId, UserRecord, Username,
@@ -386,7 +386,7 @@ impl ToAttributes for Connection {
             (attr::CONNECTED_AT.into(), n(self.connected_at.millis())),
             (attr::EXPIRES_AT_MS.into(), n(self.expires_at.millis())),
             (attr::EXPIRES_AT.into(), n(ttl_seconds(self.expires_at))),
-            (attr::DIALECT_STATE.into(), s(&self.dialect_state)),
+            (attr::DIALECT_STATE.into(), s(self.dialect_state.to_text())),
         ]);
         if let Some(user) = self.user_id {
             item.insert(attr::USER_ID.into(), n(user));
@@ -412,7 +412,7 @@ impl FromItem for Connection {
             )?,
             connected_at: Timestamp(item.number(attr::CONNECTED_AT)?),
             expires_at: Timestamp(item.number(attr::EXPIRES_AT_MS)?),
-            dialect_state: item.string(attr::DIALECT_STATE)?.to_owned(),
+            dialect_state: DialectState::from_text(item.string(attr::DIALECT_STATE)?)?,
         })
     }
 }
@@ -501,7 +501,7 @@ mod tests {
                 scope,
                 connected_at: Timestamp(1_000),
                 expires_at: Timestamp(7_201_001),
-                dialect_state: String::new(),
+                dialect_state: DialectState::None,
             });
         }
     }

@@ -20,6 +20,7 @@ mod pagination;
 mod rate_limits;
 mod retry;
 mod rooms;
+mod seq_range;
 mod store;
 pub mod table;
 mod users;

@@ -13,6 +13,7 @@ use crate::items::{FromItem, Item, ItemExt, ToAttributes, attr, from_items, n};
 use crate::keys::{self, Counter, MESSAGE_PREFIX, padded};
 use crate::pagination::{Query, find};
 use crate::retry::Backoff;
+use crate::seq_range;
 use crate::store::DynamoStore;
 use crate::writes::Write;
 use anyhow::{Context, anyhow};
@@ -160,21 +161,58 @@ pub(crate) async fn message(
         .map_err(StoreError::from)
 }
 
-/// Latest and Before newest first, After oldest first: one range of sort
-/// keys under the room, read page after page until the limit is met.
+/// Latest, Before and Seqs newest first, After oldest first.
 pub(crate) async fn history(
     db: &DynamoStore,
     room: RoomId,
     query: HistoryQuery,
 ) -> StoreResult<Vec<Message>> {
-    let doing = "reading a room's history";
-    let (low, high, forward, limit) = match query {
-        HistoryQuery::Latest { limit } => (1, MAX_SAFE_ID, false, limit),
-        HistoryQuery::Before { before, limit } => (1, before.0.saturating_sub(1), false, limit),
-        HistoryQuery::After { after, limit } => {
-            (after.0.saturating_add(1), MAX_SAFE_ID, true, limit)
+    match query {
+        HistoryQuery::Latest { limit } => by_id(db, room, 1, MAX_SAFE_ID, false, limit).await,
+        HistoryQuery::Before { before, limit } => {
+            by_id(db, room, 1, before.0.saturating_sub(1), false, limit).await
         }
-    };
+        HistoryQuery::After { after, limit } => {
+            by_id(
+                db,
+                room,
+                after.0.saturating_add(1),
+                MAX_SAFE_ID,
+                true,
+                limit,
+            )
+            .await
+        }
+        HistoryQuery::Seqs { first, last } => {
+            seq_range::read(&RoomById { db, room }, first, last).await
+        }
+    }
+}
+
+/// One room's history read by id, for the search by seq.
+struct RoomById<'a> {
+    db: &'a DynamoStore,
+    room: RoomId,
+}
+
+impl seq_range::Older for RoomById<'_> {
+    async fn older(&self, before: Option<MessageId>, limit: usize) -> StoreResult<Vec<Message>> {
+        let high = before.map_or(MAX_SAFE_ID, |b| b.0.saturating_sub(1));
+        by_id(self.db, self.room, 1, high, false, limit).await
+    }
+}
+
+/// The messages with ids in `low..=high`: one range of sort keys under the
+/// room, read page after page until the limit is met.
+async fn by_id(
+    db: &DynamoStore,
+    room: RoomId,
+    low: u64,
+    high: u64,
+    forward: bool,
+    limit: usize,
+) -> StoreResult<Vec<Message>> {
+    let doing = "reading a room's history";
     if limit == 0 || low > high {
         return Ok(Vec::new());
     }

@@ -203,17 +203,12 @@ impl Store for DynamoStore {
         id: &ConnectionId,
         user: UserId,
         scope: Scope,
-        dialect_state: &str,
     ) -> StoreResult<usize> {
-        connections::bind_connection(self, id, user, scope, dialect_state).await
+        connections::bind_connection(self, id, user, scope).await
     }
 
     async fn connection(&self, id: &ConnectionId) -> StoreResult<Option<Connection>> {
         connections::connection(self, id).await
-    }
-
-    async fn set_dialect_state(&self, id: &ConnectionId, dialect_state: &str) -> StoreResult<()> {
-        connections::set_dialect_state(self, id, dialect_state).await
     }
 
     async fn delete_connection(

@@ -20,17 +20,17 @@
 //! bounds); its own tests at the bottom show it rejects drifted frames.
 
 use banter_core::dialect::native::decode::{ACTIONS, decode};
+use banter_core::dialect::native::encode::{encode_event, encode_reply};
 use banter_core::dialect::native::wire::{WireFile, WireMessage, WireRoom, WireUser};
-use banter_core::dialect::native::{encode_event, encode_reply};
 use banter_core::domain::event::RoomRef;
 use banter_core::domain::{
     ConnectionId, Event, FileAttachment, Membership, Message, MessageId, Room, RoomId, RoomKind,
     RoomSummary, Timestamp, User, UserId, Username,
 };
-use banter_core::service::ErrorCode;
-use banter_core::service::commands::Reply;
-use banter_core::service::messages::{HistoryPage, ReadState, Sent};
-use banter_core::service::sync::{SyncPage, SyncRoom};
+use banter_core::protocol::ErrorCode;
+use banter_core::protocol::Reply;
+use banter_core::protocol::{HistoryPage, ReadState, Sent};
+use banter_core::protocol::{SyncPage, SyncRoom};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;

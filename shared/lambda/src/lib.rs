@@ -20,6 +20,7 @@ use anyhow::Context;
 use aws_config::BehaviorVersion;
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use banter_apigw::ManagementApiPush;
+use banter_core::dialect::Dialects;
 use banter_core::service::Services;
 use banter_dynamodb::DynamoStore;
 use banter_handlers::{Function, function};
@@ -113,6 +114,7 @@ pub async fn services(
         Arc::new(store),
         Arc::new(blobs),
         Arc::new(push),
+        Arc::new(Dialects),
         settings.config(secret),
     ))
 }

@@ -31,7 +31,7 @@ pub(crate) fn put_connection(db: &mut Db, connection: &Connection) -> StoreResul
             scope_room,
             connection.connected_at.millis(),
             connection.expires_at.millis(),
-            connection.dialect_state,
+            connection.dialect_state.to_text(),
         ])
     })
     .or_unexpected("inserting a connection")?;
@@ -45,7 +45,6 @@ pub(crate) fn bind_connection(
     id: &ConnectionId,
     user: UserId,
     scope: Scope,
-    dialect_state: &str,
 ) -> StoreResult<usize> {
     let tx = db
         .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -53,12 +52,9 @@ pub(crate) fn bind_connection(
     let (scope_kind, scope_room) = scope_columns(scope);
     let updated = tx
         .prepare_cached(
-            "UPDATE connections SET user_id = ?2, scope = ?3, scope_room_id = ?4, dialect_state = ?5
-             WHERE id = ?1",
+            "UPDATE connections SET user_id = ?2, scope = ?3, scope_room_id = ?4 WHERE id = ?1",
         )
-        .and_then(|mut statement| {
-            statement.execute(params![id.0, user.0, scope_kind, scope_room, dialect_state])
-        })
+        .and_then(|mut statement| statement.execute(params![id.0, user.0, scope_kind, scope_room]))
         .or_unexpected("binding a connection")?;
     if updated == 0 {
         return Err(StoreError::NotFound("connection"));
@@ -74,21 +70,6 @@ pub(crate) fn connection(db: &Db, id: &ConnectionId) -> StoreResult<Option<Conne
     ))
     .and_then(|mut statement| statement.query_row([&id.0], rows::connection).optional())
     .or_unexpected("reading a connection")
-}
-
-pub(crate) fn set_dialect_state(
-    db: &Db,
-    id: &ConnectionId,
-    dialect_state: &str,
-) -> StoreResult<()> {
-    let updated = db
-        .prepare_cached("UPDATE connections SET dialect_state = ?2 WHERE id = ?1")
-        .and_then(|mut statement| statement.execute([&id.0, dialect_state]))
-        .or_unexpected("setting a connection's dialect state")?;
-    if updated == 0 {
-        return Err(StoreError::NotFound("connection"));
-    }
-    Ok(())
 }
 
 /// Deletes a connection; returns it and its user's remaining live count, or

@@ -69,26 +69,29 @@ pub(crate) fn message(
     .or_unexpected("reading a message")
 }
 
-/// Latest and Before come newest first, After oldest first.
+/// Latest, Before and Seqs come newest first, After oldest first.
 pub(crate) fn history(
     db: &Connection,
     room: RoomId,
     query: HistoryQuery,
 ) -> StoreResult<Vec<Message>> {
-    let (range, order, cursor, limit) = match query {
-        HistoryQuery::Latest { limit } => ("", "DESC", None, limit),
-        HistoryQuery::Before { before, limit } => ("AND id < ?2", "DESC", Some(before.0), limit),
-        HistoryQuery::After { after, limit } => ("AND id > ?2", "ASC", Some(after.0), limit),
+    let (range, order, from, to) = match query {
+        HistoryQuery::Latest { .. } => ("", "DESC", None, None),
+        HistoryQuery::Before { before, .. } => ("AND id < ?2", "DESC", Some(before.0), None),
+        HistoryQuery::After { after, .. } => ("AND id > ?2", "ASC", Some(after.0), None),
+        HistoryQuery::Seqs { first, last } => {
+            ("AND seq BETWEEN ?2 AND ?3", "DESC", Some(first), Some(last))
+        }
     };
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let limit = i64::try_from(query.limit()).unwrap_or(i64::MAX);
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages WHERE room_id = ?1 {range}
-         ORDER BY id {order} LIMIT ?3"
+         ORDER BY id {order} LIMIT ?4"
     );
     db.prepare_cached(&sql)
         .and_then(|mut statement| {
             statement
-                .query_map(params![room.0, cursor, limit], rows::message)?
+                .query_map(params![room.0, from, to, limit], rows::message)?
                 .collect::<rusqlite::Result<Vec<_>>>()
         })
         .or_unexpected("reading a room's history")

@@ -2,7 +2,7 @@
 //! turn such a row into a domain value. The only place that knows how a
 //! domain value is laid out in SQLite.
 
-use banter_core::domain::connection::DialectKind;
+use banter_core::domain::connection::{DialectKind, DialectState};
 use banter_core::domain::{
     Connection, ConnectionId, FileAttachment, Membership, Message, MessageId, Room, RoomId,
     RoomKind, Scope, Timestamp, User, UserId, UserRecord, Username,
@@ -101,7 +101,11 @@ pub(crate) fn connection(row: &Row<'_>) -> rusqlite::Result<Connection> {
         scope: scope_from(&scope, scope_room).ok_or_else(|| bad_text(3, "scope", &scope))?,
         connected_at: Timestamp(row.get(5)?),
         expires_at: Timestamp(row.get(6)?),
-        dialect_state: row.get(7)?,
+        dialect_state: {
+            let text: String = row.get(7)?;
+            DialectState::from_text(&text)
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(7, Type::Text, e.into()))?
+        },
     })
 }
 

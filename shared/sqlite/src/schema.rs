@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_group_keys.sql"),
     include_str!("../migrations/0003_delivery.sql"),
+    include_str!("../migrations/0004_history_by_seq.sql"),
 ];
 
 /// How long a write waits for another process's write to finish.

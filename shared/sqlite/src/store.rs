@@ -279,22 +279,15 @@ impl Store for SqliteStore {
         id: &ConnectionId,
         user: UserId,
         scope: Scope,
-        dialect_state: &str,
     ) -> StoreResult<usize> {
-        let (id, dialect_state) = (id.clone(), dialect_state.to_owned());
-        self.call(move |db| connections::bind_connection(db, &id, user, scope, &dialect_state))
+        let id = id.clone();
+        self.call(move |db| connections::bind_connection(db, &id, user, scope))
             .await
     }
 
     async fn connection(&self, id: &ConnectionId) -> StoreResult<Option<Connection>> {
         let id = id.clone();
         self.call(move |db| connections::connection(db, &id)).await
-    }
-
-    async fn set_dialect_state(&self, id: &ConnectionId, dialect_state: &str) -> StoreResult<()> {
-        let (id, dialect_state) = (id.clone(), dialect_state.to_owned());
-        self.call(move |db| connections::set_dialect_state(db, &id, &dialect_state))
-            .await
     }
 
     async fn delete_connection(

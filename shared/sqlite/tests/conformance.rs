@@ -1,6 +1,7 @@
 //! The shared store conformance suite against SQLite, plus what only a file
 //! store has: data that survives closing and reopening.
 
+use banter_core::domain::connection::DialectState;
 use banter_core::domain::{
     Connection, ConnectionId, NewMessage, Scope, Timestamp, UserId, Username,
     connection::DialectKind,
@@ -73,7 +74,10 @@ async fn given_a_file_store_when_closed_and_reopened_then_everything_is_still_th
             scope: Scope::Room(group.id),
             connected_at: now,
             expires_at: now.plus(Duration::from_secs(7200)),
-            dialect_state: "{}".to_owned(),
+            dialect_state: DialectState::PairPath {
+                user_id: user_b.id,
+                opponent_id: user_a.id,
+            },
         };
         store
             .put_connection(&connection)

@@ -8,6 +8,7 @@ use super::{dynamodb, s3};
 use async_trait::async_trait;
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use banter_core::config::Config;
+use banter_core::dialect::Dialects;
 use banter_core::service::Services;
 use banter_dynamodb::DynamoStore;
 use banter_handlers::Function;
@@ -41,6 +42,7 @@ impl Stack {
             Arc::new(DynamoStore::new(client, store.table().to_owned())),
             Arc::new(blobs),
             push.clone(),
+            Arc::new(Dialects),
             Config::with_secret(secret),
         );
         let stack = Self {

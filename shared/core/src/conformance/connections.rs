@@ -6,6 +6,7 @@ use super::fixtures::{
     Must, connection_id, connection_of, expired_connection, ids, live_connection, new_group,
     new_users, put, sorted,
 };
+use crate::domain::connection::DialectState;
 use crate::domain::{Connection, ConnectionId, Scope, Timestamp, UserId};
 use crate::ports::StoreError;
 use std::time::Duration;
@@ -109,7 +110,7 @@ pub async fn given_an_expired_connection_when_putting_another_then_only_live_one
     );
 }
 
-pub async fn given_an_unauthenticated_connection_when_binding_then_user_scope_and_state_are_set(
+pub async fn given_an_unauthenticated_connection_when_binding_then_user_and_scope_are_set(
     store: SharedStore,
 ) {
     let users = new_users(&*store, 2).await;
@@ -121,7 +122,7 @@ pub async fn given_an_unauthenticated_connection_when_binding_then_user_scope_an
     assert_eq!(put(&*store, &second).await, 0, "unauthenticated: 0");
 
     let count = store
-        .bind_connection(&first.id, me, Scope::Room(room.id), "{\"v\":\"bound\"}")
+        .bind_connection(&first.id, me, Scope::Room(room.id))
         .await
         .must("binding a connection");
     assert_eq!(count, 1, "binding a user's first connection returns 1");
@@ -131,14 +132,13 @@ pub async fn given_an_unauthenticated_connection_when_binding_then_user_scope_an
         Connection {
             user_id: Some(me),
             scope: Scope::Room(room.id),
-            dialect_state: "{\"v\":\"bound\"}".to_owned(),
             ..first.clone()
         },
-        "binding sets user, scope and state and keeps the rest"
+        "binding sets user and scope and keeps the rest, dialect state included"
     );
 
     let count = store
-        .bind_connection(&second.id, me, Scope::AllRooms, "")
+        .bind_connection(&second.id, me, Scope::AllRooms)
         .await
         .must("binding a second connection");
     assert_eq!(count, 2, "binding a user's second connection returns 2");
@@ -149,22 +149,17 @@ pub async fn given_an_unauthenticated_connection_when_binding_then_user_scope_an
     );
 }
 
-pub async fn given_an_unknown_connection_when_binding_or_setting_state_then_not_found_connection(
+pub async fn given_an_unknown_connection_when_binding_then_not_found_connection(
     store: SharedStore,
 ) {
     let users = new_users(&*store, 1).await;
     let unknown = connection_id();
     let outcome = store
-        .bind_connection(&unknown, users[0].id, Scope::AllRooms, "")
+        .bind_connection(&unknown, users[0].id, Scope::AllRooms)
         .await;
     assert!(
         matches!(outcome, Err(StoreError::NotFound("connection"))),
         "binding an unknown connection must fail with NotFound(\"connection\"), got {outcome:?}"
-    );
-    let outcome = store.set_dialect_state(&unknown, "{}").await;
-    assert!(
-        matches!(outcome, Err(StoreError::NotFound("connection"))),
-        "setting state of an unknown connection must fail with NotFound(\"connection\"), got {outcome:?}"
     );
     assert_eq!(
         store.connection(&unknown).await.must("connection()"),
@@ -181,33 +176,28 @@ pub async fn given_an_unknown_connection_when_binding_or_setting_state_then_not_
     );
 }
 
-pub async fn given_a_connection_when_setting_dialect_state_then_only_the_state_changes(
+pub async fn given_connections_of_each_dialect_state_when_stored_then_read_back_unchanged(
     store: SharedStore,
 ) {
     let users = new_users(&*store, 1).await;
-    let connection = live_connection(Some(users[0].id));
-    let bystander = live_connection(Some(users[0].id));
-    put(&*store, &connection).await;
-    put(&*store, &bystander).await;
-    for state in ["{\"subscribed\":[1,2,3],\"name\":\"ünï\"}", ""] {
-        store
-            .set_dialect_state(&connection.id, state)
-            .await
-            .must("setting dialect state");
+    for dialect_state in [
+        DialectState::None,
+        DialectState::PairPath {
+            user_id: users[0].id,
+            opponent_id: UserId(u64::MAX),
+        },
+    ] {
+        let connection = Connection {
+            dialect_state,
+            ..live_connection(Some(users[0].id))
+        };
+        put(&*store, &connection).await;
         assert_eq!(
             connection_of(&*store, &connection.id).await,
-            Connection {
-                dialect_state: state.to_owned(),
-                ..connection.clone()
-            },
-            "set_dialect_state must change only the state"
+            connection,
+            "a connection reads back as stored, dialect state included"
         );
     }
-    assert_eq!(
-        connection_of(&*store, &bystander.id).await,
-        bystander,
-        "set_dialect_state must not touch other connections"
-    );
 }
 
 pub async fn given_connections_when_deleting_then_each_once_with_the_remaining_count(

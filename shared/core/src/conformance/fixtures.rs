@@ -1,6 +1,7 @@
 //! Random-ish test data and the store calls every check repeats. Helpers
 //! panic with what they were doing, so a failing check names the step.
 
+use crate::domain::connection::DialectState;
 use crate::domain::ids::MAX_SAFE_ID;
 use crate::domain::{
     Connection, ConnectionId, FileAttachment, Membership, Message, NewMessage, Room, RoomId, Scope,
@@ -246,7 +247,10 @@ pub(crate) fn live_connection(user: Option<UserId>) -> Connection {
         scope: Scope::AllRooms,
         connected_at: now,
         expires_at: now.plus(Duration::from_secs(2 * 3600 + 600)),
-        dialect_state: format!("{{\"seq\":{}}}", rand::rng().random_range(0..1000)),
+        dialect_state: DialectState::PairPath {
+            user_id: UserId(rand::rng().random_range(1..1000)),
+            opponent_id: UserId(rand::rng().random_range(1..1000)),
+        },
     }
 }
 

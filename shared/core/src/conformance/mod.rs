@@ -29,8 +29,7 @@
 //! Where the port's docs are silent, the suite settles it:
 //! - a write that needs a missing item fails with `NotFound`: `"room"` for
 //!   `add_member` and `append_message`, `"membership"` for `mark_read` and
-//!   `set_typing`, `"connection"` for `bind_connection` and
-//!   `set_dialect_state`; `remove_member` of a non-member (or unknown room) is
+//!   `set_typing`, `"connection"` for `bind_connection`; `remove_member` of a non-member (or unknown room) is
 //!   `Ok(false)`;
 //! - batch gets (`users`, `rooms`) return each known id once, even when asked
 //!   twice, and take more than 100 ids (one DynamoDB batch page);
@@ -220,9 +219,9 @@ macro_rules! __store_conformance_checks {
                 given_an_unauthenticated_connection_when_putting_then_zero_and_it_is_stored,
                 given_a_user_when_putting_connections_then_the_live_count_grows_per_device,
                 given_an_expired_connection_when_putting_another_then_only_live_ones_count,
-                given_an_unauthenticated_connection_when_binding_then_user_scope_and_state_are_set,
-                given_an_unknown_connection_when_binding_or_setting_state_then_not_found_connection,
-                given_a_connection_when_setting_dialect_state_then_only_the_state_changes,
+                given_an_unauthenticated_connection_when_binding_then_user_and_scope_are_set,
+                given_an_unknown_connection_when_binding_then_not_found_connection,
+                given_connections_of_each_dialect_state_when_stored_then_read_back_unchanged,
                 given_connections_when_deleting_then_each_once_with_the_remaining_count,
                 given_an_unauthenticated_connection_when_deleting_then_zero_remaining,
                 given_users_when_listing_connections_then_only_their_live_bound_connections,

@@ -10,12 +10,11 @@
 //! routes of the same seed (`banter-http-conversations`).
 
 use super::frames;
-use super::{ConnectAuth, ConnectPlan, ConnectTarget, Query, Recipient, Rejection, Request};
-use crate::domain::connection::DialectKind;
+use super::{ConnectPlan, ConnectQuery, ConnectTarget, Dialect, Rejection, Request};
 use crate::domain::{Connection, Event, Message, RoomId, User, UserId};
-use crate::service::ErrorCode;
-use crate::service::commands::{Command, Reply, RoomTarget};
-use crate::service::messages::{Draft, HistoryPage, MemberState};
+use crate::protocol::{
+    Command, Draft, ErrorCode, Greeting, HistoryPage, MemberState, Recipient, Reply, RoomTarget,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -23,16 +22,14 @@ use serde::{Deserialize, Serialize};
 pub const CONVERSATION_TYPES: &[&str] = &["chat_message", "typing", "read_messages"];
 
 /// `/ws/chat/{name}/?token=` arrives as `?conversation={name}&token=`.
-pub fn connect_plan(query: &Query) -> Result<ConnectPlan, String> {
+fn connect_plan(query: &ConnectQuery) -> Result<ConnectPlan, String> {
     let name = query
         .get("conversation")
         .filter(|name| !name.is_empty())
         .ok_or("conversation is required")?;
-    Ok(ConnectPlan {
-        auth: ConnectAuth::QueryToken,
-        target: ConnectTarget::Conversation(name.clone()),
-        dialect_state: String::new(),
-    })
+    Ok(ConnectPlan::query_token(ConnectTarget::Conversation(
+        name.clone(),
+    )))
 }
 
 // ---- inbound ------------------------------------------------------------
@@ -73,19 +70,11 @@ impl Flag {
     }
 }
 
-pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
+fn decode(frame: &str) -> Result<Request, Rejection> {
     let head: Head = frames::head(frame, "a frame is a JSON object with a \"type\"")?;
     let kind = head.kind.as_str();
-    let command = match (connection.dialect, kind) {
-        // A notification socket's read covers every conversation of the user.
-        (DialectKind::Notifications, "read_messages") => Command::MarkAllRead,
-        (DialectKind::Notifications, other) => {
-            return Err(reject(
-                ErrorCode::UnknownAction,
-                format!("unknown type {other:?}; a notification socket takes read_messages"),
-            ));
-        }
-        (_, "chat_message") => {
+    let command = match kind {
+        "chat_message" => {
             let fields: ChatMessageFrame = fields(frame, kind, "{\"message\": \"<text>\"}")?;
             Command::Send {
                 room: RoomTarget::Scoped,
@@ -95,7 +84,7 @@ pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection
                 },
             }
         }
-        (_, "typing") => {
+        "typing" => {
             let fields: TypingFrame = fields(frame, kind, "{\"typing\": true|false}")?;
             let typing = fields
                 .typing
@@ -106,11 +95,11 @@ pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection
                 typing,
             }
         }
-        (_, "read_messages") => Command::MarkRead {
+        "read_messages" => Command::MarkRead {
             room: RoomTarget::Scoped,
             up_to: None,
         },
-        (_, other) => {
+        other => {
             return Err(reject(
                 ErrorCode::UnknownAction,
                 format!(
@@ -268,7 +257,8 @@ fn last_messages(page: &HistoryPage) -> Out<'_> {
     }
 }
 
-pub fn encode_reply(_connection: &Connection, reply: &Reply) -> Vec<String> {
+/// Replies read the same on both kinds of socket.
+pub(super) fn encode_reply(reply: &Reply) -> Vec<String> {
     let frames = match reply {
         Reply::Welcome { online, page, .. } => {
             let mut users: Vec<&str> = online.iter().map(|u| u.username.as_str()).collect();
@@ -297,12 +287,9 @@ pub fn encode_reply(_connection: &Connection, reply: &Reply) -> Vec<String> {
     encode(frames)
 }
 
-pub fn encode_event(connection: &Connection, recipient: &Recipient, event: &Event) -> Vec<String> {
-    let frames = match connection.dialect {
-        DialectKind::Notifications => notification(recipient, event),
-        _ => conversation(recipient, event),
-    };
-    encode(frames)
+/// What a notification socket hears of `event`.
+pub(super) fn encode_notification(recipient: &Recipient, event: &Event) -> Vec<String> {
+    encode(notification(recipient, event))
 }
 
 fn read_from_counts(message: &Message, unread_counts: &[(UserId, u64)]) -> bool {
@@ -370,13 +357,49 @@ fn notification<'a>(recipient: &Recipient, event: &'a Event) -> Vec<Out<'a>> {
     }
 }
 
+pub struct Conversations;
+
+impl Dialect for Conversations {
+    fn connect_plan(&self, query: &ConnectQuery) -> Result<ConnectPlan, String> {
+        connect_plan(query)
+    }
+
+    fn decode(&self, _connection: &Connection, frame: &str) -> Result<Request, Rejection> {
+        decode(frame)
+    }
+
+    fn encode_reply(
+        &self,
+        _connection: &Connection,
+        _request_id: Option<&str>,
+        reply: &Reply,
+    ) -> Vec<String> {
+        encode_reply(reply)
+    }
+
+    fn encode_event(
+        &self,
+        _connection: &Connection,
+        recipient: &Recipient,
+        event: &Event,
+    ) -> Vec<String> {
+        encode(conversation(recipient, event))
+    }
+
+    fn greeting(&self) -> Option<Greeting> {
+        Some(Greeting::RoomWelcome)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::ConnectAuth;
     use crate::dialect::test_fixtures::{self, command, json_frames, recipient, refused};
+    use crate::domain::connection::DialectKind;
     use crate::domain::event::RoomRef;
     use crate::domain::{ConnectionId, FileAttachment, RoomKind, Scope, Username};
-    use crate::service::messages::Sent;
+    use crate::protocol::Sent;
     use serde_json::json;
 
     fn connection(dialect: DialectKind, user: u64) -> Connection {
@@ -413,7 +436,7 @@ mod tests {
 
     #[test]
     fn the_connect_plan_needs_a_conversation_name_and_a_url_token() {
-        let mut query = Query::new();
+        let mut query = ConnectQuery::new();
         assert!(connect_plan(&query).is_err());
         query.insert("conversation".into(), String::new());
         assert!(connect_plan(&query).is_err());
@@ -468,8 +491,8 @@ mod tests {
             command(&me, r#"{"type":"read_messages"}"#),
             Command::MarkAllRead
         ));
-        let rejection = decode(&me, r#"{"type":"chat_message","message":"hi"}"#).err();
-        assert_eq!(rejection.map(|r| r.code), Some(ErrorCode::UnknownAction));
+        let rejection = refused(&me, r#"{"type":"chat_message","message":"hi"}"#);
+        assert_eq!(rejection.code, ErrorCode::UnknownAction);
     }
 
     #[test]
@@ -498,7 +521,7 @@ mod tests {
             let rejection = refused(&me, frame);
             assert_eq!(rejection.code, code, "{frame}: {rejection:?}");
             let (_, reply) = rejection.into_reply();
-            let frames = json_frames(encode_reply(&me, &reply));
+            let frames = json_frames(encode_reply(&reply));
             assert_eq!(frames.len(), 1);
             assert_eq!(frames[0]["type"], "error", "{frame}");
             assert_eq!(frames[0]["code"], code.as_str(), "{frame}");
@@ -532,7 +555,7 @@ mod tests {
             online: vec![user(2, "bob"), user(1, "alice")],
             page,
         };
-        let frames = json_frames(encode_reply(&chat(1), &reply));
+        let frames = json_frames(encode_reply(&reply));
         let from_alice = json!({"id": 1, "username": "alice", "name": "ALICE"});
         assert_eq!(
             frames,
@@ -550,15 +573,14 @@ mod tests {
 
     #[test]
     fn sends_typing_and_reads_answer_nothing_on_the_socket() {
-        let me = chat(1);
         let sent = Reply::Sent(Sent {
             message: message(1, 1, 1, "x"),
             duplicate: false,
         });
-        assert!(encode_reply(&me, &sent).is_empty());
-        assert!(encode_reply(&me, &Reply::Done).is_empty());
+        assert!(encode_reply(&sent).is_empty());
+        assert!(encode_reply(&Reply::Done).is_empty());
         assert_eq!(
-            json_frames(encode_reply(&notifications(1), &Reply::UnreadTotal(4))),
+            json_frames(encode_reply(&Reply::UnreadTotal(4))),
             vec![json!({"type": "unread_count", "unread_count": 4})]
         );
     }
@@ -589,7 +611,11 @@ mod tests {
 
     #[test]
     fn every_conversation_socket_gets_the_echo_even_the_senders() {
-        let frames = json_frames(encode_event(&chat(2), &recipient(2, None), &created(true)));
+        let frames = json_frames(test_fixtures::event_frames(
+            &chat(2),
+            &recipient(2, None),
+            &created(true),
+        ));
         assert_eq!(
             frames,
             vec![
@@ -601,7 +627,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            encode_event(&chat(1), &recipient(1, None), &created(false)).len(),
+            test_fixtures::event_frames(&chat(1), &recipient(1, None), &created(false)).len(),
             1
         );
     }
@@ -616,7 +642,11 @@ mod tests {
             expires_at: None,
         };
         assert_eq!(
-            json_frames(encode_event(&chat(1), &recipient(1, None), &typing)),
+            json_frames(test_fixtures::event_frames(
+                &chat(1),
+                &recipient(1, None),
+                &typing
+            )),
             vec![json!({"type": "typing", "user": "bob", "typing": true})]
         );
         for (online, kind) in [(true, "user_join"), (false, "user_leave")] {
@@ -626,22 +656,29 @@ mod tests {
                 room_ids: vec![RoomId(9)],
             };
             assert_eq!(
-                json_frames(encode_event(&chat(1), &recipient(1, None), &presence)),
+                json_frames(test_fixtures::event_frames(
+                    &chat(1),
+                    &recipient(1, None),
+                    &presence
+                )),
                 vec![json!({"type": kind, "user": "bob"})]
             );
-            assert!(encode_event(&notifications(1), &recipient(1, Some(0)), &presence).is_empty());
+            assert!(
+                test_fixtures::event_frames(&notifications(1), &recipient(1, Some(0)), &presence)
+                    .is_empty()
+            );
         }
         let read = Event::ReadState {
             room_id: RoomId(9),
             unread_count: 0,
             last_read_id: None,
         };
-        assert!(encode_event(&chat(1), &recipient(1, None), &read).is_empty());
+        assert!(test_fixtures::event_frames(&chat(1), &recipient(1, None), &read).is_empty());
     }
 
     #[test]
     fn a_notification_socket_gets_the_message_then_the_new_total() {
-        let frames = json_frames(encode_event(
+        let frames = json_frames(test_fixtures::event_frames(
             &notifications(1),
             &recipient(1, Some(7)),
             &created(false),
@@ -656,7 +693,8 @@ mod tests {
         );
         // The sender's own notification socket hears nothing.
         assert!(
-            encode_event(&notifications(2), &recipient(2, Some(0)), &created(false)).is_empty()
+            test_fixtures::event_frames(&notifications(2), &recipient(2, Some(0)), &created(false))
+                .is_empty()
         );
         let read = Event::ReadState {
             room_id: RoomId(9),
@@ -664,7 +702,7 @@ mod tests {
             last_read_id: None,
         };
         assert_eq!(
-            json_frames(encode_event(
+            json_frames(test_fixtures::event_frames(
                 &notifications(1),
                 &recipient(1, Some(3)),
                 &read

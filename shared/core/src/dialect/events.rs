@@ -8,13 +8,13 @@
 //! `registerMessages` frame; anything before it is answered on `info`.
 
 use super::frames::{self, LenientId};
-use super::{Recipient, Rejection, Request};
+use super::{ConnectPlan, ConnectQuery, Dialect, Rejection, Request};
 use crate::domain::limits::MAX_PAGE;
 use crate::domain::{Connection, Event, Message, MessageId, RoomKind, UserId};
 use crate::ports::HistoryQuery;
-use crate::service::ErrorCode;
-use crate::service::commands::{AuthExpect, Command, Reply, RoomTarget};
-use crate::service::messages::{Draft, HistoryPage};
+use crate::protocol::{
+    AuthExpect, Command, Draft, ErrorCode, HistoryPage, Recipient, Reply, RoomTarget,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -68,7 +68,7 @@ struct WritingData {
     _token: Option<String>,
 }
 
-pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
+fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
     let head: Head = frames::head(
         frame,
         "a frame is {\"event\": \"<name>\", \"data\": <value>}",
@@ -239,7 +239,7 @@ fn frame<T: Serialize>(event: &str, data: T) -> Option<String> {
     serde_json::to_string(&Out { event, data }).ok()
 }
 
-pub fn encode_reply(connection: &Connection, reply: &Reply) -> Vec<String> {
+fn encode_reply(connection: &Connection, reply: &Reply) -> Vec<String> {
     let me = connection.user_id;
     let frames = match reply {
         Reply::Authenticated { .. } => vec![frame("registerMessages", "OK")],
@@ -300,7 +300,7 @@ fn conversation(me: Option<UserId>, page: &HistoryPage) -> Option<String> {
     )
 }
 
-pub fn encode_event(connection: &Connection, recipient: &Recipient, event: &Event) -> Vec<String> {
+fn encode_event(connection: &Connection, recipient: &Recipient, event: &Event) -> Vec<String> {
     let frame = match event {
         Event::MessageCreated {
             message,
@@ -340,6 +340,36 @@ pub fn encode_event(connection: &Connection, recipient: &Recipient, event: &Even
     frame.into_iter().collect()
 }
 
+pub struct Events;
+
+impl Dialect for Events {
+    fn connect_plan(&self, _query: &ConnectQuery) -> Result<ConnectPlan, String> {
+        Ok(ConnectPlan::first_frame())
+    }
+
+    fn decode(&self, connection: &Connection, frame: &str) -> Result<Request, Rejection> {
+        decode(connection, frame)
+    }
+
+    fn encode_reply(
+        &self,
+        connection: &Connection,
+        _request_id: Option<&str>,
+        reply: &Reply,
+    ) -> Vec<String> {
+        encode_reply(connection, reply)
+    }
+
+    fn encode_event(
+        &self,
+        connection: &Connection,
+        recipient: &Recipient,
+        event: &Event,
+    ) -> Vec<String> {
+        encode_event(connection, recipient, event)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,7 +381,7 @@ mod tests {
     use crate::domain::{
         ConnectionId, FileAttachment, Membership, Room, RoomId, RoomSummary, Scope, Timestamp,
     };
-    use crate::service::messages::{MemberState, Sent};
+    use crate::protocol::{MemberState, Sent};
     use serde_json::json;
 
     fn connection(user: Option<u64>) -> Connection {

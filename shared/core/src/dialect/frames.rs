@@ -4,7 +4,7 @@
 
 use super::Rejection;
 use crate::domain::{Message, RoomId, UserId};
-use crate::service::ErrorCode;
+use crate::protocol::ErrorCode;
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::{Map, Value};

@@ -1,22 +1,111 @@
-//! Wire dialects: pure codecs between one client API's frames and the core's
-//! commands, replies and events. A connection records its dialect at
-//! `$connect`; every frame to or from it goes through the matches below.
-//! Dialects never touch storage or AWS.
+//! Wire dialects: pure codecs between one client API's frames and the
+//! protocol's commands, replies and events. A connection records its
+//! dialect at `$connect`; [`of`] gives the codec for it. Each dialect is one
+//! implementation of [`Dialect`], in its own file. Dialects never touch
+//! storage or AWS.
 
 pub mod conversations;
 pub mod events;
 mod frames;
 pub mod native;
+pub mod notifications;
 pub mod pair;
 pub mod rooms;
 #[cfg(test)]
 pub(crate) mod test_fixtures;
 
-use crate::domain::connection::DialectKind;
-use crate::domain::{Connection, Event, UserId};
-use crate::service::ErrorCode;
-use crate::service::commands::{Command, Reply};
+use crate::domain::connection::{DialectKind, DialectState};
+use crate::domain::limits::MAX_PUSH_BYTES;
+use crate::domain::{Connection, Event};
+use crate::protocol::{Command, ErrorCode, EventEncoder, Greeting, Recipient, Reply};
 use std::collections::BTreeMap;
+
+/// One client API's wire format and connection rules.
+pub trait Dialect: Sync {
+    /// How a connection with this `$connect` query is opened, or why it
+    /// cannot be.
+    fn connect_plan(&self, query: &ConnectQuery) -> Result<ConnectPlan, String>;
+
+    fn decode(&self, connection: &Connection, frame: &str) -> Result<Request, Rejection>;
+
+    /// The frames answering a request; none when the dialect stays silent.
+    fn encode_reply(
+        &self,
+        connection: &Connection,
+        request_id: Option<&str>,
+        reply: &Reply,
+    ) -> Vec<String>;
+
+    /// The frames telling `recipient` about `event`; none when this dialect
+    /// has no way to say it.
+    fn encode_event(
+        &self,
+        connection: &Connection,
+        recipient: &Recipient,
+        event: &Event,
+    ) -> Vec<String>;
+
+    /// What the socket is sent right after it opens, if anything.
+    fn greeting(&self) -> Option<Greeting> {
+        None
+    }
+
+    /// Whether clients expect the socket closed after an internal error
+    /// (the rooms dialect: "the connection will be closed").
+    fn closes_on_internal_error(&self) -> bool {
+        false
+    }
+
+    /// Whether events carry the recipient's total unread count.
+    fn needs_total_unread(&self) -> bool {
+        false
+    }
+
+    /// Like `encode_reply`, shrinking the reply until every frame can be pushed.
+    fn encode_reply_to_fit(
+        &self,
+        connection: &Connection,
+        request_id: Option<&str>,
+        mut reply: Reply,
+    ) -> Vec<String> {
+        loop {
+            let frames = self.encode_reply(connection, request_id, &reply);
+            if frames.iter().all(|f| f.len() <= MAX_PUSH_BYTES) || !reply.shrink() {
+                return frames;
+            }
+        }
+    }
+}
+
+/// The codec for connections of `kind`.
+pub fn of(kind: DialectKind) -> &'static dyn Dialect {
+    match kind {
+        DialectKind::Native => &native::Native,
+        DialectKind::Pair => &pair::Pair,
+        DialectKind::Rooms => &rooms::Rooms,
+        DialectKind::Events => &events::Events,
+        DialectKind::Conversations => &conversations::Conversations,
+        DialectKind::Notifications => &notifications::Notifications,
+    }
+}
+
+/// Every dialect, as the service's event encoder.
+pub struct Dialects;
+
+impl EventEncoder for Dialects {
+    fn encode_event(
+        &self,
+        connection: &Connection,
+        recipient: &Recipient,
+        event: &Event,
+    ) -> Vec<String> {
+        of(connection.dialect).encode_event(connection, recipient, event)
+    }
+
+    fn needs_total_unread(&self, kind: DialectKind) -> bool {
+        of(kind).needs_total_unread()
+    }
+}
 
 /// A decoded frame: the command and the client's id for correlating replies.
 #[derive(Clone, Debug)]
@@ -55,15 +144,35 @@ impl Rejection {
 }
 
 /// The `$connect` query string (first value of each parameter).
-pub type Query = BTreeMap<String, String>;
+pub type ConnectQuery = BTreeMap<String, String>;
 
 /// How a dialect's connection is opened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConnectPlan {
     pub auth: ConnectAuth,
     pub target: ConnectTarget,
-    /// Opaque per-connection state the dialect wants kept (JSON or empty).
-    pub dialect_state: String,
+    /// What the dialect keeps per connection.
+    pub dialect_state: DialectState,
+}
+
+impl ConnectPlan {
+    /// Authenticated by `?token=`, hearing every room of the user.
+    pub(crate) fn query_token(target: ConnectTarget) -> Self {
+        Self {
+            auth: ConnectAuth::QueryToken,
+            target,
+            dialect_state: DialectState::None,
+        }
+    }
+
+    /// Authenticated by the first frame, hearing every room of the user.
+    pub(crate) fn first_frame() -> Self {
+        Self {
+            auth: ConnectAuth::FirstFrame,
+            target: ConnectTarget::AllRooms,
+            dialect_state: DialectState::None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,122 +187,16 @@ pub enum ConnectAuth {
 pub enum ConnectTarget {
     AllRooms,
     Notifications,
-    /// One conversation by its seed-003 name (`alice_bob`, `1_2_3`).
+    /// One conversation by its name in the conversations dialect
+    /// (`alice_bob`, `1_2_3`).
     Conversation(String),
-}
-
-/// Who an event is being encoded for, with what some dialects add.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Recipient {
-    pub user_id: UserId,
-    /// The recipient's unread count over all rooms, for dialects that show
-    /// it (`needs_total_unread`); `None` otherwise.
-    pub total_unread: Option<u64>,
-}
-
-/// The dialect's connect plan for this query, or why it cannot connect.
-pub fn connect_plan(kind: DialectKind, query: &Query) -> Result<ConnectPlan, String> {
-    match kind {
-        DialectKind::Native => Ok(ConnectPlan {
-            auth: ConnectAuth::QueryToken,
-            target: ConnectTarget::AllRooms,
-            dialect_state: String::new(),
-        }),
-        DialectKind::Pair => pair::connect_plan(query),
-        DialectKind::Rooms | DialectKind::Events => Ok(ConnectPlan {
-            auth: ConnectAuth::FirstFrame,
-            target: ConnectTarget::AllRooms,
-            dialect_state: String::new(),
-        }),
-        DialectKind::Conversations => conversations::connect_plan(query),
-        DialectKind::Notifications => Ok(ConnectPlan {
-            auth: ConnectAuth::QueryToken,
-            target: ConnectTarget::Notifications,
-            dialect_state: String::new(),
-        }),
-    }
-}
-
-pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
-    match connection.dialect {
-        DialectKind::Native => native::decode(frame),
-        DialectKind::Pair => pair::decode(connection, frame),
-        DialectKind::Rooms => rooms::decode(connection, frame),
-        DialectKind::Events => events::decode(connection, frame),
-        DialectKind::Conversations | DialectKind::Notifications => {
-            conversations::decode(connection, frame)
-        }
-    }
-}
-
-/// The frames answering a request; none when the dialect stays silent.
-pub fn encode_reply(
-    connection: &Connection,
-    request_id: Option<&str>,
-    reply: &Reply,
-) -> Vec<String> {
-    match connection.dialect {
-        DialectKind::Native => native::encode_reply(request_id, reply)
-            .into_iter()
-            .collect(),
-        DialectKind::Pair => pair::encode_reply(connection, reply),
-        DialectKind::Rooms => rooms::encode_reply(connection, reply),
-        DialectKind::Events => events::encode_reply(connection, reply),
-        DialectKind::Conversations | DialectKind::Notifications => {
-            conversations::encode_reply(connection, reply)
-        }
-    }
-}
-
-/// API Gateway refuses to push more than 128 KB to a connection (413).
-pub const MAX_PUSH_BYTES: usize = 128 * 1024;
-
-/// Like `encode_reply`, shrinking the reply until every frame can be pushed.
-pub fn encode_reply_to_fit(
-    connection: &Connection,
-    request_id: Option<&str>,
-    mut reply: Reply,
-) -> Vec<String> {
-    loop {
-        let frames = encode_reply(connection, request_id, &reply);
-        if frames.iter().all(|f| f.len() <= MAX_PUSH_BYTES) || !reply.shrink() {
-            return frames;
-        }
-    }
-}
-
-/// The frames telling `recipient` about `event`; none when this dialect has
-/// no way to say it.
-pub fn encode_event(connection: &Connection, recipient: &Recipient, event: &Event) -> Vec<String> {
-    match connection.dialect {
-        DialectKind::Native => native::encode_event(recipient.user_id, event)
-            .into_iter()
-            .collect(),
-        DialectKind::Pair => pair::encode_event(connection, recipient, event),
-        DialectKind::Rooms => rooms::encode_event(connection, recipient, event),
-        DialectKind::Events => events::encode_event(connection, recipient, event),
-        DialectKind::Conversations | DialectKind::Notifications => {
-            conversations::encode_event(connection, recipient, event)
-        }
-    }
-}
-
-/// Whether this dialect's clients expect the socket closed after an
-/// internal error (seed 001: "the connection will be closed").
-pub fn closes_on_internal_error(kind: DialectKind) -> bool {
-    kind == DialectKind::Rooms
-}
-
-/// Whether this dialect's events carry the recipient's total unread count.
-pub fn needs_total_unread(kind: DialectKind) -> bool {
-    kind == DialectKind::Notifications
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Message, MessageId, RoomId, Scope, Timestamp};
-    use crate::service::messages::HistoryPage;
+    use crate::domain::{Message, MessageId, RoomId, Scope, Timestamp, UserId};
+    use crate::protocol::HistoryPage;
 
     #[test]
     fn an_oversized_history_reply_is_halved_until_it_can_be_pushed() {
@@ -221,7 +224,8 @@ mod tests {
             room_id: RoomId(1),
             page,
         };
-        let frame = encode_reply_to_fit(&connection, Some("r"), reply)
+        let frame = of(DialectKind::Native)
+            .encode_reply_to_fit(&connection, Some("r"), reply)
             .pop()
             .unwrap_or_default();
         assert!(frame.len() <= MAX_PUSH_BYTES, "{} bytes", frame.len());

@@ -5,11 +5,10 @@
 //! a `type`; errors are `{"type":"error","error_type","message"}`.
 
 use super::frames::{LenientId, Loose, loose_object, shown_text};
-use super::{ConnectAuth, ConnectPlan, ConnectTarget, Query, Recipient, Rejection, Request};
+use super::{ConnectPlan, ConnectQuery, Dialect, Rejection, Request};
+use crate::domain::connection::DialectState;
 use crate::domain::{Connection, Event, RoomKind, UserId};
-use crate::service::ErrorCode;
-use crate::service::commands::{AuthExpect, Command, Reply, RoomTarget};
-use crate::service::messages::Draft;
+use crate::protocol::{AuthExpect, Command, Draft, ErrorCode, Recipient, Reply, RoomTarget};
 use serde::{Deserialize, Serialize};
 
 /// The one message seed 000 documents for a bad conversation token.
@@ -20,27 +19,25 @@ pub const TYPES: &[&str] = &["fetch-token", "new-message", "is-typing"];
 
 /// `/chat/{user_id}/{opponent_id}` arrives as `?user_id=..&opponent_id=..`;
 /// both are kept so `fetch-token` can be checked against the path.
-pub fn connect_plan(query: &Query) -> Result<ConnectPlan, String> {
+fn connect_plan(query: &ConnectQuery) -> Result<ConnectPlan, String> {
     let id = |name: &str| {
         query
             .get(name)
             .and_then(|v| UserId::parse_str(v))
             .ok_or_else(|| format!("{name} must be a user id"))
     };
-    let state = PathIds {
-        user_id: id("user_id")?,
-        opponent_id: id("opponent_id")?,
-    };
     Ok(ConnectPlan {
-        auth: ConnectAuth::FirstFrame,
-        target: ConnectTarget::AllRooms,
-        dialect_state: serde_json::to_string(&state).map_err(|e| e.to_string())?,
+        dialect_state: DialectState::PairPath {
+            user_id: id("user_id")?,
+            opponent_id: id("opponent_id")?,
+        },
+        ..ConnectPlan::first_frame()
     })
 }
 
 /// The two ids from the connection's path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PathIds {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PathIds {
     pub user_id: UserId,
     pub opponent_id: UserId,
 }
@@ -89,7 +86,7 @@ fn conversation_token_invalid() -> Rejection {
     )
 }
 
-pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
+fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
     let frame: Frame = loose_object(frame)?;
     let kind = match Field::from(frame.kind) {
         Field::Valid(kind) => kind,
@@ -176,12 +173,19 @@ pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection
 }
 
 fn path_ids(connection: &Connection) -> Result<PathIds, Rejection> {
-    serde_json::from_str(&connection.dialect_state).map_err(|_| {
-        reject(
+    match connection.dialect_state {
+        DialectState::PairPath {
+            user_id,
+            opponent_id,
+        } => Ok(PathIds {
+            user_id,
+            opponent_id,
+        }),
+        DialectState::None => Err(reject(
             ErrorCode::Internal,
             "this connection lost its path; reconnect",
-        )
-    })
+        )),
+    }
 }
 
 /// A frame's ids may be left out (the path says them) but, if given, must
@@ -272,7 +276,7 @@ pub fn error_type(code: ErrorCode) -> &'static str {
     }
 }
 
-pub fn encode_reply(_connection: &Connection, reply: &Reply) -> Vec<String> {
+fn encode_reply(_connection: &Connection, reply: &Reply) -> Vec<String> {
     match reply {
         Reply::Authenticated { dm: Some(dm), .. } => [
             Out::ConversationToken {
@@ -313,7 +317,7 @@ pub fn encode_reply(_connection: &Connection, reply: &Reply) -> Vec<String> {
     }
 }
 
-pub fn encode_event(connection: &Connection, recipient: &Recipient, event: &Event) -> Vec<String> {
+fn encode_event(connection: &Connection, recipient: &Recipient, event: &Event) -> Vec<String> {
     let out = match event {
         Event::MessageCreated {
             message,
@@ -347,6 +351,36 @@ pub fn encode_event(connection: &Connection, recipient: &Recipient, event: &Even
     out.frame().into_iter().collect()
 }
 
+pub struct Pair;
+
+impl Dialect for Pair {
+    fn connect_plan(&self, query: &ConnectQuery) -> Result<ConnectPlan, String> {
+        connect_plan(query)
+    }
+
+    fn decode(&self, connection: &Connection, frame: &str) -> Result<Request, Rejection> {
+        decode(connection, frame)
+    }
+
+    fn encode_reply(
+        &self,
+        connection: &Connection,
+        _request_id: Option<&str>,
+        reply: &Reply,
+    ) -> Vec<String> {
+        encode_reply(connection, reply)
+    }
+
+    fn encode_event(
+        &self,
+        connection: &Connection,
+        recipient: &Recipient,
+        event: &Event,
+    ) -> Vec<String> {
+        encode_event(connection, recipient, event)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,15 +388,15 @@ mod tests {
     use crate::domain::connection::DialectKind;
     use crate::domain::event::RoomRef;
     use crate::domain::{ConnectionId, FileAttachment, Message, RoomId, Scope, User};
-    use crate::service::commands::DmSession;
-    use crate::service::messages::Sent;
+    use crate::protocol::DmSession;
+    use crate::protocol::Sent;
     use serde_json::json;
 
     const ROOM: RoomId = RoomId(9);
 
     /// A pair socket at `/chat/1/2`, authenticated or not.
     fn connection(authenticated: bool) -> Connection {
-        let query: Query = [("user_id", "1"), ("opponent_id", "2")]
+        let query: ConnectQuery = [("user_id", "1"), ("opponent_id", "2")]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
@@ -400,7 +434,7 @@ mod tests {
                 opponent_id: UserId(2)
             })
         );
-        let query: Query = [("user_id".to_owned(), "x".to_owned())].into();
+        let query: ConnectQuery = [("user_id".to_owned(), "x".to_owned())].into();
         assert!(connect_plan(&query).is_err());
     }
 
@@ -538,7 +572,7 @@ mod tests {
             assert_eq!(rejected(&open, frame).0, code, "{frame}");
         }
         let mut lost = connection(true);
-        lost.dialect_state = String::new();
+        lost.dialect_state = DialectState::None;
         let frame = r#"{"type":"is-typing","conversation_token":"ct"}"#;
         assert_eq!(rejected(&lost, frame).0, ErrorCode::Internal);
     }

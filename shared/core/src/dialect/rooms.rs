@@ -6,11 +6,9 @@
 //! security feature): they are logged instead.
 
 use super::frames::{LenientId, Loose, loose_object, shown_text};
-use super::{Recipient, Rejection, Request};
+use super::{ConnectPlan, ConnectQuery, Dialect, Rejection, Request};
 use crate::domain::{Connection, Event, Message};
-use crate::service::ErrorCode;
-use crate::service::commands::{AuthExpect, Command, Reply, RoomTarget};
-use crate::service::messages::Draft;
+use crate::protocol::{AuthExpect, Command, Draft, ErrorCode, Recipient, Reply, RoomTarget};
 use serde::{Deserialize, Serialize};
 
 /// A message as seed 001 shows it, on the socket and in `POST /chat/retrieve`.
@@ -55,7 +53,7 @@ impl Frame {
     }
 }
 
-pub fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
+fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
     let reject = |code, message: &str| Rejection::new(None, code, message);
     let frame: Frame = loose_object(frame)?;
     let authenticated = connection.user_id.is_some();
@@ -109,7 +107,7 @@ struct MessageFrame<'a> {
     message: RoomsMessage<'a>,
 }
 
-pub fn encode_reply(connection: &Connection, reply: &Reply) -> Vec<String> {
+fn encode_reply(connection: &Connection, reply: &Reply) -> Vec<String> {
     let frame = match reply {
         Reply::Authenticated { .. } => to_json(&Status {
             status: "CONNECTED",
@@ -144,11 +142,7 @@ pub fn encode_reply(connection: &Connection, reply: &Reply) -> Vec<String> {
     frame.into_iter().collect()
 }
 
-pub fn encode_event(
-    _connection: &Connection,
-    _recipient: &Recipient,
-    event: &Event,
-) -> Vec<String> {
+fn encode_event(_connection: &Connection, _recipient: &Recipient, event: &Event) -> Vec<String> {
     match event {
         Event::MessageCreated { message, .. } => to_json(&MessageFrame {
             message: RoomsMessage::from(message),
@@ -167,6 +161,40 @@ fn to_json(value: &impl Serialize) -> Option<String> {
     serde_json::to_string(value).ok()
 }
 
+pub struct Rooms;
+
+impl Dialect for Rooms {
+    fn connect_plan(&self, _query: &ConnectQuery) -> Result<ConnectPlan, String> {
+        Ok(ConnectPlan::first_frame())
+    }
+
+    fn decode(&self, connection: &Connection, frame: &str) -> Result<Request, Rejection> {
+        decode(connection, frame)
+    }
+
+    fn encode_reply(
+        &self,
+        connection: &Connection,
+        _request_id: Option<&str>,
+        reply: &Reply,
+    ) -> Vec<String> {
+        encode_reply(connection, reply)
+    }
+
+    fn encode_event(
+        &self,
+        connection: &Connection,
+        recipient: &Recipient,
+        event: &Event,
+    ) -> Vec<String> {
+        encode_event(connection, recipient, event)
+    }
+
+    fn closes_on_internal_error(&self) -> bool {
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,7 +202,7 @@ mod tests {
     use crate::domain::connection::DialectKind;
     use crate::domain::event::RoomRef;
     use crate::domain::{FileAttachment, RoomId, RoomKind, Scope, Timestamp, UserId};
-    use crate::service::messages::Sent;
+    use crate::protocol::Sent;
     use serde_json::json;
 
     fn connection(user: Option<u64>) -> Connection {

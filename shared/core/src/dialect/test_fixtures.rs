@@ -3,13 +3,16 @@
 //! the connection's dialect), frames read back as JSON, a user, a message
 //! and a recipient. Each test module adjusts them to its own seed.
 
-use super::{Recipient, Rejection, decode};
+use super::{Rejection, of};
+use crate::domain::Event;
 use crate::domain::connection::DialectKind;
+use crate::domain::connection::DialectState;
 use crate::domain::{
     Connection, ConnectionId, Message, MessageId, RoomId, Scope, Timestamp, User, UserId, Username,
 };
-use crate::service::ErrorCode;
-use crate::service::commands::Command;
+use crate::protocol::Command;
+use crate::protocol::ErrorCode;
+use crate::protocol::Recipient;
 use serde_json::Value;
 
 /// A connection of `dialect`, authenticated as `user` if given.
@@ -26,13 +29,13 @@ pub(crate) fn connection(
         scope,
         connected_at: Timestamp(0),
         expires_at: Timestamp(1),
-        dialect_state: String::new(),
+        dialect_state: DialectState::None,
     }
 }
 
 /// The command `frame` decodes into; fails the test if it is refused.
 pub(crate) fn command(connection: &Connection, frame: &str) -> Command {
-    match decode(connection, frame) {
+    match of(connection.dialect).decode(connection, frame) {
         Ok(request) => request.command,
         Err(rejection) => panic!("{frame} was refused: {rejection:?}"),
     }
@@ -40,7 +43,7 @@ pub(crate) fn command(connection: &Connection, frame: &str) -> Command {
 
 /// Why `frame` is refused; fails the test if it decodes.
 pub(crate) fn refused(connection: &Connection, frame: &str) -> Rejection {
-    match decode(connection, frame) {
+    match of(connection.dialect).decode(connection, frame) {
         Err(rejection) => rejection,
         Ok(request) => panic!("{frame} decoded into {request:?}"),
     }
@@ -91,4 +94,13 @@ pub(crate) fn recipient(user: u64, total_unread: Option<u64>) -> Recipient {
         user_id: UserId(user),
         total_unread,
     }
+}
+
+/// What `connection`'s dialect says of `event` to `recipient`.
+pub(crate) fn event_frames(
+    connection: &Connection,
+    recipient: &Recipient,
+    event: &Event,
+) -> Vec<String> {
+    of(connection.dialect).encode_event(connection, recipient, event)
 }

@@ -77,7 +77,7 @@ impl Scope {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Connection {
     pub id: ConnectionId,
     pub dialect: DialectKind,
@@ -88,12 +88,79 @@ pub struct Connection {
     pub connected_at: Timestamp,
     /// When the store may forget it: a little past API Gateway's 2 h maximum.
     pub expires_at: Timestamp,
-    /// Opaque per-connection state owned by the dialect (JSON text or empty).
-    pub dialect_state: String,
+    /// What the dialect keeps for this connection.
+    pub dialect_state: DialectState,
 }
 
 impl Connection {
     pub fn is_live(&self, now: Timestamp) -> bool {
         self.expires_at > now
+    }
+}
+
+/// What a dialect keeps per connection, beyond what every connection has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DialectState {
+    #[default]
+    None,
+    /// Pair chat: the two ids of the `/chat/{user_id}/{opponent_id}` path,
+    /// which `fetch-token` must repeat.
+    PairPath {
+        user_id: UserId,
+        opponent_id: UserId,
+    },
+}
+
+/// How stores keep a `DialectState`: empty for none, else a small JSON object.
+#[derive(Serialize, Deserialize)]
+struct PairPathText {
+    user_id: UserId,
+    opponent_id: UserId,
+}
+
+impl DialectState {
+    pub fn to_text(self) -> String {
+        match self {
+            Self::None => String::new(),
+            Self::PairPath {
+                user_id,
+                opponent_id,
+            } => serde_json::to_string(&PairPathText {
+                user_id,
+                opponent_id,
+            })
+            .unwrap_or_default(),
+        }
+    }
+
+    /// Reads what `to_text` wrote.
+    pub fn from_text(text: &str) -> Result<Self, serde_json::Error> {
+        if text.is_empty() {
+            return Ok(Self::None);
+        }
+        let path: PairPathText = serde_json::from_str(text)?;
+        Ok(Self::PairPath {
+            user_id: path.user_id,
+            opponent_id: path.opponent_id,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialect_state_survives_its_stored_text() {
+        for state in [
+            DialectState::None,
+            DialectState::PairPath {
+                user_id: UserId(1),
+                opponent_id: UserId(2),
+            },
+        ] {
+            assert_eq!(DialectState::from_text(&state.to_text()).ok(), Some(state));
+        }
+        assert!(DialectState::from_text("{").is_err());
     }
 }

@@ -23,3 +23,7 @@ pub const MAX_FILE_NAME_CHARS: usize = 200;
 /// that handler to return (API Gateway's 29 s integration timeout, plus a
 /// second): a 410 in that window means "not open yet", not "gone".
 pub const CONNECT_GRACE_MILLIS: i64 = 30_000;
+
+/// API Gateway refuses to push more than 128 KB to a connection (413), and
+/// takes no larger inbound message; banter-local enforces the same.
+pub const MAX_PUSH_BYTES: usize = 128 * 1024;

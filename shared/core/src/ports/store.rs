@@ -40,7 +40,8 @@ impl AppendOutcome {
     }
 }
 
-/// A page of one room's history, always by message id.
+/// A page of one room's history: by message id from a client's cursor, or
+/// by position (`seq`, dense from 1 to the room's message count).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HistoryQuery {
     /// The newest `limit` messages, returned newest first.
@@ -49,6 +50,37 @@ pub enum HistoryQuery {
     Before { before: MessageId, limit: usize },
     /// Messages with id > `after`, oldest first.
     After { after: MessageId, limit: usize },
+    /// Messages with `first <= seq <= last`, newest first.
+    Seqs { first: u64, last: u64 },
+}
+
+impl HistoryQuery {
+    /// Most messages the query can return.
+    pub fn limit(self) -> usize {
+        match self {
+            Self::Latest { limit } | Self::Before { limit, .. } | Self::After { limit, .. } => {
+                limit
+            }
+            Self::Seqs { first, last } => {
+                usize::try_from((last + 1).saturating_sub(first)).unwrap_or(usize::MAX)
+            }
+        }
+    }
+
+    /// The same query with another limit (a range of seqs has none).
+    pub fn with_limit(self, limit: usize) -> Self {
+        match self {
+            Self::Latest { .. } => Self::Latest { limit },
+            Self::Before { before, .. } => Self::Before { before, limit },
+            Self::After { after, .. } => Self::After { after, limit },
+            Self::Seqs { .. } => self,
+        }
+    }
+
+    /// Whether results come newest first.
+    pub fn backwards(self) -> bool {
+        !matches!(self, Self::After { .. })
+    }
 }
 
 /// What asking for a room's delivery lease found.
@@ -201,17 +233,15 @@ pub trait Store: Send + Sync {
     /// holds now, this one included (0 for a connection with no user yet).
     /// Reads are consistent so presence flips are seen exactly once.
     async fn put_connection(&self, connection: &Connection) -> StoreResult<usize>;
-    /// Gives a not-yet-authenticated connection its user, scope and state.
+    /// Gives a not-yet-authenticated connection its user and scope.
     /// Returns the user's live connection count afterwards.
     async fn bind_connection(
         &self,
         id: &ConnectionId,
         user: UserId,
         scope: Scope,
-        dialect_state: &str,
     ) -> StoreResult<usize>;
     async fn connection(&self, id: &ConnectionId) -> StoreResult<Option<Connection>>;
-    async fn set_dialect_state(&self, id: &ConnectionId, dialect_state: &str) -> StoreResult<()>;
     /// Deletes a connection. Returns it and its user's remaining live count
     /// if it existed; `None` if it was already gone (deletes are idempotent).
     async fn delete_connection(

@@ -1,10 +1,11 @@
 //! Registration, login and token checks.
 
-use super::{ChatError, ChatResult, ErrorCode, Services};
+use super::Services;
 use crate::auth::{TokenError, password};
 use crate::domain::limits::MAX_DISPLAY_NAME_CHARS;
 use crate::domain::{Timestamp, User, UserId, Username};
 use crate::ports::StoreError;
+use crate::protocol::{ChatError, ChatResult, ErrorCode};
 use anyhow::Context;
 
 const MIN_PASSWORD_CHARS: usize = 8;

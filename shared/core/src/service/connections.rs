@@ -1,8 +1,9 @@
 //! Live connections and presence: a user is online while they hold at
 //! least one live connection, on any device and in any dialect.
 
-use super::{ChatResult, Services};
+use super::Services;
 use crate::domain::{Connection, ConnectionId, Event, RoomId, Scope, UserId};
+use crate::protocol::ChatResult;
 use std::collections::BTreeSet;
 
 impl Services {
@@ -22,14 +23,8 @@ impl Services {
     }
 
     /// Gives a connection that authenticated in its first frame its user.
-    pub async fn bind(
-        &self,
-        id: &ConnectionId,
-        user: UserId,
-        scope: Scope,
-        state: &str,
-    ) -> ChatResult<()> {
-        let live = self.store.bind_connection(id, user, scope, state).await?;
+    pub async fn bind(&self, id: &ConnectionId, user: UserId, scope: Scope) -> ChatResult<()> {
+        let live = self.store.bind_connection(id, user, scope).await?;
         if live == 1 {
             self.announce_presence(user, true).await?;
         }
@@ -37,6 +32,19 @@ impl Services {
     }
 
     /// Forgets a connection; its user's last one announces them offline.
+    /// The connection a frame came from, if it is still known.
+    pub async fn connection(&self, id: &ConnectionId) -> ChatResult<Option<Connection>> {
+        Ok(self.store.connection(id).await?)
+    }
+
+    /// Closes a socket from the server side (its `$disconnect` follows).
+    pub async fn close(&self, id: &ConnectionId) -> ChatResult<()> {
+        self.push
+            .close(id)
+            .await
+            .map_err(|e| anyhow::anyhow!("closing {id}: {e:?}").into())
+    }
+
     /// Idempotent: `$disconnect` after a 410 clean-up does nothing twice.
     pub async fn disconnect(&self, id: &ConnectionId) -> ChatResult<Option<Connection>> {
         match self.store.delete_connection(id).await? {

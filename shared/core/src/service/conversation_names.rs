@@ -4,9 +4,10 @@
 //! use. Usernames never contain `_` (nor are all digits), so a name reads
 //! one way only.
 
-use super::{ChatError, ChatResult, ErrorCode, Services};
+use super::Services;
 use crate::domain::limits::MAX_GROUP_MEMBERS;
 use crate::domain::{RoomId, Timestamp, UserId};
+use crate::protocol::{ChatError, ChatResult, ErrorCode};
 
 /// What a conversation name denotes.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -14,10 +14,11 @@
 //! and release). A contended sender polls claims while it waits (at most one
 //! per `POLL_MAX`). docs/architecture.md has the latency figures.
 
+use super::Services;
 use super::rooms::room_ref;
-use super::{ChatError, ChatResult, Services};
 use crate::domain::{ConnectionId, Event, Message, MessageId, Timestamp, UserId};
 use crate::ports::{Claim, HistoryQuery, Release};
+use crate::protocol::ChatResult;
 use rand::Rng;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -168,11 +169,7 @@ impl Services {
         };
         let room_id = first.room_id;
         let members = self.store.members(room_id).await?;
-        let room = self
-            .store
-            .room(room_id)
-            .await?
-            .ok_or_else(|| ChatError::not_found("room"))?;
+        let room = self.room_record(room_id).await?;
         let mut sender_ids: Vec<UserId> = batch.iter().map(|m| m.sender_id).collect();
         sender_ids.sort_unstable();
         sender_ids.dedup();

@@ -5,9 +5,9 @@
 
 use super::Services;
 use super::push_retry::Pushed;
-use crate::dialect::{self, Recipient};
 use crate::domain::event::EventRooms;
 use crate::domain::{Connection, Event, Timestamp, UserId};
+use crate::protocol::Recipient;
 use futures::StreamExt;
 use std::collections::BTreeMap;
 
@@ -52,7 +52,7 @@ impl Services {
             let frames: Vec<String> = events
                 .iter()
                 .filter(|event| wants(&connection, event))
-                .flat_map(|event| dialect::encode_event(&connection, &recipient, event))
+                .flat_map(|event| self.encoder.encode_event(&connection, &recipient, event))
                 .collect();
             (connection, frames)
         });
@@ -88,7 +88,7 @@ impl Services {
             let Some(user) = connection.user_id else {
                 continue;
             };
-            if !dialect::needs_total_unread(connection.dialect) || totals.contains_key(&user) {
+            if !self.encoder.needs_total_unread(connection.dialect) || totals.contains_key(&user) {
                 continue;
             }
             match self.total_unread(user).await {

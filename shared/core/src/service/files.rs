@@ -3,10 +3,11 @@
 //! checks membership and signs. A download is signed only for a current
 //! member, so leaving a room ends access to its files.
 
-use super::{ChatError, ChatResult, ErrorCode, Services};
+use super::Services;
 use crate::domain::limits::{MAX_FILE_BYTES, MAX_FILE_NAME_CHARS};
 use crate::domain::{FileAttachment, RoomId, Timestamp, UserId};
 use crate::ports::PresignedUpload;
+use crate::protocol::{ChatError, ChatResult, ErrorCode};
 use rand::Rng;
 
 #[derive(Clone, Debug)]

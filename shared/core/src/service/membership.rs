@@ -1,7 +1,9 @@
-//! The one membership check every room access goes through.
+//! The one membership check every room access goes through, and the room
+//! lookup that must find its room.
 
-use super::{ChatError, ChatResult, Services};
-use crate::domain::{Membership, RoomId, UserId};
+use super::Services;
+use crate::domain::{Membership, Room, RoomId, UserId};
+use crate::protocol::{ChatError, ChatResult};
 
 impl Services {
     /// The caller's membership, or NOT_FOUND for a room that does not exist
@@ -14,5 +16,13 @@ impl Services {
             None => Err(ChatError::not_found("room")),
             Some(_) => Err(ChatError::not_a_member()),
         }
+    }
+
+    /// A room that must exist.
+    pub(crate) async fn room_record(&self, room_id: RoomId) -> ChatResult<Room> {
+        self.store
+            .room(room_id)
+            .await?
+            .ok_or_else(|| ChatError::not_found("room"))
     }
 }

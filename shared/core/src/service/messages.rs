@@ -1,74 +1,12 @@
 //! Sending, history and read state. Persist first, then push: a message is
 //! stored before any fan-out, so a failed push never loses it.
 
-use super::{ChatError, ChatResult, ErrorCode, Services};
+use super::Services;
 use crate::domain::limits::{MAX_CLIENT_MESSAGE_ID, MAX_PAGE, MAX_TEXT_CHARS};
-use crate::domain::{
-    ConnectionId, Event, Message, MessageId, NewMessage, RoomId, Timestamp, User, UserId,
-};
+use crate::domain::{ConnectionId, Event, MessageId, NewMessage, RoomId, Timestamp, UserId};
 use crate::ports::{AppendOutcome, HistoryQuery};
-
-/// What a client asks to send.
-#[derive(Clone, Debug, Default)]
-pub struct Draft {
-    pub text: String,
-    pub client_message_id: Option<String>,
-    /// An uploaded file (see `create_upload`) to attach.
-    pub file_id: Option<String>,
-}
-
-#[derive(Clone, Debug)]
-pub struct Sent {
-    pub message: Message,
-    /// True when the client message id was seen before: nothing new was stored.
-    pub duplicate: bool,
-}
-
-/// A room member as a history page needs them: who sent what, who read what.
-#[derive(Clone, Debug)]
-pub struct MemberState {
-    pub user: User,
-    pub read_seq: u64,
-}
-
-/// One page of history, oldest first.
-#[derive(Clone, Debug)]
-pub struct HistoryPage {
-    pub messages: Vec<Message>,
-    /// The room's current members, for dialects that name senders or show
-    /// read receipts (a sender who left is not among them).
-    pub members: Vec<MemberState>,
-    /// Whether more messages lie further in the direction of the query.
-    pub has_more: bool,
-    /// True when paging towards older messages (`before`, or the newest page).
-    pub backwards: bool,
-}
-
-impl HistoryPage {
-    /// Halves the page, keeping the half next to the cursor the client came
-    /// from, so the next page continues without a gap. False if it cannot.
-    pub fn halve(&mut self) -> bool {
-        let len = self.messages.len();
-        if len < 2 {
-            return false;
-        }
-        if self.backwards {
-            self.messages.drain(..len / 2);
-        } else {
-            self.messages.truncate(len - len / 2);
-        }
-        self.has_more = true;
-        true
-    }
-}
-
-/// A member's read state in a room after a change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ReadState {
-    pub room_id: RoomId,
-    pub unread_count: u64,
-    pub last_read_id: Option<MessageId>,
-}
+use crate::protocol::{ChatError, ChatResult, ErrorCode};
+use crate::protocol::{Draft, HistoryPage, MemberState, ReadState, Sent};
 
 impl Services {
     pub async fn send(&self, me: UserId, room_id: RoomId, draft: Draft) -> ChatResult<Sent> {
@@ -134,30 +72,24 @@ impl Services {
         query: HistoryQuery,
     ) -> ChatResult<HistoryPage> {
         self.require_member(room_id, me).await?;
-        let limit = match query {
-            HistoryQuery::Latest { limit }
-            | HistoryQuery::Before { limit, .. }
-            | HistoryQuery::After { limit, .. } => limit,
-        };
+        let limit = query.limit();
         if !(1..=MAX_PAGE).contains(&limit) {
             return Err(ChatError::invalid(format!("limit must be 1 to {MAX_PAGE}")));
         }
-        // Ask for one more than the page to learn whether more exist.
-        let probe = match query {
-            HistoryQuery::Latest { .. } => HistoryQuery::Latest { limit: limit + 1 },
-            HistoryQuery::Before { before, .. } => HistoryQuery::Before {
-                before,
-                limit: limit + 1,
-            },
-            HistoryQuery::After { after, .. } => HistoryQuery::After {
-                after,
-                limit: limit + 1,
-            },
+        let (mut messages, has_more) = match query {
+            HistoryQuery::Seqs { first, .. } => {
+                (self.store.history(room_id, query).await?, first > 1)
+            }
+            _ => {
+                // Ask for one more than the page to learn whether more exist.
+                let probe = query.with_limit(limit + 1);
+                let mut messages = self.store.history(room_id, probe).await?;
+                let has_more = messages.len() > limit;
+                messages.truncate(limit);
+                (messages, has_more)
+            }
         };
-        let mut messages = self.store.history(room_id, probe).await?;
-        let has_more = messages.len() > limit;
-        messages.truncate(limit);
-        let backwards = !matches!(query, HistoryQuery::After { .. });
+        let backwards = query.backwards();
         if backwards {
             messages.reverse();
         }
@@ -179,11 +111,7 @@ impl Services {
         up_to: Option<MessageId>,
     ) -> ChatResult<ReadState> {
         let membership = self.require_member(room_id, me).await?;
-        let room = self
-            .store
-            .room(room_id)
-            .await?
-            .ok_or_else(|| ChatError::not_found("room"))?;
+        let room = self.room_record(room_id).await?;
         let target = match up_to {
             Some(id) => Some(
                 self.store
@@ -275,6 +203,7 @@ fn validate_draft(draft: &Draft) -> ChatResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Message;
 
     fn page(ids: &[u64], backwards: bool) -> HistoryPage {
         let messages = ids

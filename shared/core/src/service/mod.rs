@@ -2,15 +2,15 @@
 //! dependencies a Lambda main (or banter-local) builds once and lends out.
 
 pub mod accounts;
-pub mod commands;
 pub mod connections;
 pub mod conversation_names;
 pub mod courier;
-pub mod error;
+pub mod execute;
 pub mod fanout;
 pub mod files;
 pub mod membership;
 pub mod messages;
+pub mod numbered_pages;
 pub mod push_retry;
 pub mod rate_limits;
 pub mod retrieve;
@@ -19,19 +19,20 @@ pub mod session;
 pub mod sync;
 pub mod typing;
 
-pub use error::{ChatError, ChatResult, ErrorCode};
-
 use crate::auth::Tokens;
 use crate::auth::hash_gate::HashGate;
 use crate::config::Config;
 use crate::ports::{BlobStore, Push, Store};
+use crate::protocol::EventEncoder;
 use std::sync::Arc;
 
 /// Everything a handler needs, built once per process.
 pub struct Services {
-    pub store: Arc<dyn Store>,
-    pub blobs: Arc<dyn BlobStore>,
-    pub push: Arc<dyn Push>,
+    store: Arc<dyn Store>,
+    blobs: Arc<dyn BlobStore>,
+    push: Arc<dyn Push>,
+    /// Turns events into each connection's frames (the dialects).
+    encoder: Arc<dyn EventEncoder>,
     pub tokens: Tokens,
     pub config: Config,
     pub(crate) hash_gate: HashGate,
@@ -42,12 +43,14 @@ impl Services {
         store: Arc<dyn Store>,
         blobs: Arc<dyn BlobStore>,
         push: Arc<dyn Push>,
+        encoder: Arc<dyn EventEncoder>,
         config: Config,
     ) -> Self {
         Self {
             store,
             blobs,
             push,
+            encoder,
             tokens: Tokens::new(config.jwt.clone()),
             hash_gate: HashGate::new(config.hash_slots, config.hash_queue),
             config,

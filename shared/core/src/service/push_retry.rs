@@ -136,7 +136,7 @@ mod tests {
             scope: Scope::AllRooms,
             connected_at: Timestamp(millis),
             expires_at: Timestamp(millis + 1),
-            dialect_state: String::new(),
+            dialect_state: Default::default(),
         }
     }
 

@@ -3,8 +3,9 @@
 //! request on DynamoDB; in memory in banter-local). A refusal is
 //! `RATE_LIMITED` with the time left in the window.
 
-use super::{ChatError, ChatResult, ErrorCode, Services};
+use super::Services;
 use crate::domain::Timestamp;
+use crate::protocol::{ChatError, ChatResult, ErrorCode};
 use std::time::Duration;
 
 /// At most `max` requests per `window`. `max == 0` means unlimited.

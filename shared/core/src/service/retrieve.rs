@@ -1,10 +1,11 @@
 //! Catching up across rooms: every message newer than a cursor in every room
 //! of the caller (seed 001's `POST /chat/retrieve`).
 
-use super::{ChatResult, Services};
+use super::Services;
 use crate::domain::limits::MAX_PAGE;
 use crate::domain::{Message, MessageId, Room, UserId};
 use crate::ports::HistoryQuery;
+use crate::protocol::ChatResult;
 use futures::{StreamExt, TryStreamExt};
 
 /// Rooms read concurrently.

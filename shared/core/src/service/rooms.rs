@@ -1,11 +1,12 @@
 //! DMs and groups: create or find, membership changes, listing, details.
 
-use super::{ChatError, ChatResult, ErrorCode, Services};
+use super::Services;
 use crate::domain::event::RoomRef;
 use crate::domain::limits::{MAX_GROUP_MEMBERS, MAX_ROOM_NAME_CHARS};
 use crate::domain::{
     Event, Membership, Room, RoomId, RoomKind, RoomSummary, Timestamp, User, UserId,
 };
+use crate::protocol::{ChatError, ChatResult, ErrorCode};
 use futures::{StreamExt, TryStreamExt};
 
 /// Rooms listed concurrently when building a room list.
@@ -180,11 +181,7 @@ impl Services {
     /// A room with its members, who of them is online and who is typing.
     pub async fn room_details(&self, me: UserId, room_id: RoomId) -> ChatResult<RoomDetails> {
         let membership = self.require_member(room_id, me).await?;
-        let room = self
-            .store
-            .room(room_id)
-            .await?
-            .ok_or_else(|| ChatError::not_found("room"))?;
+        let room = self.room_record(room_id).await?;
         let members = self.store.members(room_id).await?;
         let ids: Vec<UserId> = members.iter().map(|m| m.user_id).collect();
         let users = self.store.users(&ids).await?;
@@ -237,11 +234,7 @@ impl Services {
     }
 
     async fn group(&self, room_id: RoomId) -> ChatResult<Room> {
-        let room = self
-            .store
-            .room(room_id)
-            .await?
-            .ok_or_else(|| ChatError::not_found("room"))?;
+        let room = self.room_record(room_id).await?;
         if room.kind != RoomKind::Group {
             return Err(ChatError::new(
                 ErrorCode::Conflict,

@@ -2,12 +2,12 @@
 //! conversation tokens, which room a command means, and the welcome a
 //! room-scoped socket gets right after it opens.
 
-use super::commands::{AuthExpect, DmSession, Reply, RoomTarget};
-use super::{ChatError, ChatResult, ErrorCode, Services};
-use crate::domain::connection::DialectKind;
+use super::Services;
 use crate::domain::limits::DEFAULT_PAGE;
 use crate::domain::{Connection, RoomId, Scope, Timestamp, UserId};
 use crate::ports::HistoryQuery;
+use crate::protocol::{AuthExpect, DmSession, Greeting, Reply, RoomTarget};
+use crate::protocol::{ChatError, ChatResult, ErrorCode};
 
 impl Services {
     /// Binds a not-yet-authenticated connection to the token's user.
@@ -28,8 +28,7 @@ impl Services {
             Some(peer) => Scope::Room(self.open_dm(user, peer).await?.0.room.id),
             None => connection.scope,
         };
-        self.bind(&connection.id, user, scope, &connection.dialect_state)
-            .await?;
+        self.bind(&connection.id, user, scope).await?;
         let bound = Connection {
             user_id: Some(user),
             scope,
@@ -74,7 +73,7 @@ impl Services {
         let invalid = || {
             ChatError::new(
                 ErrorCode::ConversationTokenInvalid,
-                "Invalid conversation_token. Fetch a new one!",
+                "the conversation token is invalid, expired or for another conversation",
             )
         };
         let (user, room) = self
@@ -119,15 +118,19 @@ impl Services {
         }
     }
 
-    /// What a connection gets right after `$connect` returns, if its dialect
-    /// greets: API Gateway cannot post to a connection before then, so this
-    /// runs from a separate invocation (see docs/architecture.md).
-    pub async fn welcome(&self, connection: &Connection) -> ChatResult<Option<Reply>> {
+    /// What a connection gets right after `$connect` returns, for dialects
+    /// that greet: API Gateway cannot post to a connection before then, so
+    /// this runs from a separate invocation (see docs/architecture.md).
+    pub async fn welcome(
+        &self,
+        connection: &Connection,
+        greeting: Greeting,
+    ) -> ChatResult<Option<Reply>> {
         let Some(me) = connection.user_id else {
             return Ok(None);
         };
-        match connection.dialect {
-            DialectKind::Conversations => {
+        match greeting {
+            Greeting::RoomWelcome => {
                 let room_id = scoped_room(connection)?;
                 let members = self.member_ids(room_id).await?;
                 let online_ids = self.online_among(&members).await?;
@@ -148,12 +151,7 @@ impl Services {
                     page,
                 }))
             }
-            DialectKind::Notifications => {
-                Ok(Some(Reply::UnreadTotal(self.total_unread(me).await?)))
-            }
-            DialectKind::Native | DialectKind::Pair | DialectKind::Rooms | DialectKind::Events => {
-                Ok(None)
-            }
+            Greeting::UnreadTotal => Ok(Some(Reply::UnreadTotal(self.total_unread(me).await?))),
         }
     }
 }

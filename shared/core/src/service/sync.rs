@@ -5,62 +5,13 @@
 //! after my cursors" is every message exactly once (docs/protocol/native.md
 //! gives the client algorithm).
 
-use super::{ChatError, ChatResult, Services};
-use crate::domain::{Message, MessageId, RoomId, UserId};
+use super::Services;
+use crate::domain::{MessageId, RoomId, UserId};
 use crate::ports::HistoryQuery;
+use crate::protocol::pages::{MAX_SYNC_CURSORS, MAX_SYNC_LIMIT};
+use crate::protocol::{ChatError, ChatResult};
+use crate::protocol::{SyncPage, SyncRoom};
 use std::collections::BTreeMap;
-
-/// Messages one sync returns when the client does not say.
-pub const DEFAULT_SYNC_LIMIT: usize = 200;
-/// Most messages one sync returns.
-pub const MAX_SYNC_LIMIT: usize = 500;
-/// Most rooms one sync may name in its cursors (a user's rooms are bounded
-/// by what they joined; this bounds the request itself).
-pub const MAX_SYNC_CURSORS: usize = 1_000;
-
-/// One room's part of a sync.
-#[derive(Clone, Debug)]
-pub struct SyncRoom {
-    pub room_id: RoomId,
-    /// Oldest first, all after the client's cursor for this room.
-    pub messages: Vec<Message>,
-    /// More messages follow in this room: sync again from the last one.
-    pub has_more: bool,
-    pub unread_count: u64,
-    pub last_read_id: Option<MessageId>,
-}
-
-/// What a sync returns: the rooms with news, by room id.
-#[derive(Clone, Debug)]
-pub struct SyncPage {
-    pub rooms: Vec<SyncRoom>,
-    /// Some room has more: sync again with the cursors moved on.
-    pub has_more: bool,
-}
-
-impl SyncPage {
-    /// Halves the messages, dropping from the end (the newest of the last
-    /// rooms), so the client's next sync continues without a gap. False if
-    /// nothing is left to drop.
-    pub fn halve(&mut self) -> bool {
-        let total: usize = self.rooms.iter().map(|r| r.messages.len()).sum();
-        if total < 2 {
-            return false;
-        }
-        let mut keep = total - total / 2;
-        for room in &mut self.rooms {
-            if room.messages.len() > keep {
-                room.messages.truncate(keep);
-                room.has_more = true;
-            }
-            keep -= room.messages.len();
-        }
-        self.rooms
-            .retain(|room| !room.messages.is_empty() || !room.has_more);
-        self.has_more = true;
-        true
-    }
-}
 
 impl Services {
     /// Everything after `cursors` (room → newest id the client holds; a room
@@ -135,6 +86,7 @@ impl Services {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Message;
     use crate::domain::{Timestamp, UserId};
 
     fn room(id: u64, messages: u64) -> SyncRoom {

@@ -1,8 +1,9 @@
 //! Typing: ephemeral, never history. A start holds for `typing_ttl` unless
 //! refreshed; a stop, a sent message or the deadline ends it.
 
-use super::{ChatError, ChatResult, Services};
+use super::Services;
 use crate::domain::{Event, RoomId, Timestamp, UserId};
+use crate::protocol::ChatResult;
 
 impl Services {
     /// A client's typing update: rate limited per user.
@@ -24,12 +25,7 @@ impl Services {
         typing: bool,
     ) -> ChatResult<()> {
         self.require_member(room_id, me).await?;
-        let room_kind = self
-            .store
-            .room(room_id)
-            .await?
-            .ok_or_else(|| ChatError::not_found("room"))?
-            .kind;
+        let room_kind = self.room_record(room_id).await?.kind;
         let expires_at = typing.then(|| Timestamp::now().plus(self.config.typing_ttl));
         self.store.set_typing(room_id, me, expires_at).await?;
         let user = self.user(me).await?;

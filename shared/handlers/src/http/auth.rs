@@ -2,8 +2,9 @@
 //! bearer token.
 
 use super::{Call, Reply, Routes};
+use banter_core::protocol::ChatResult;
+use banter_core::service::Services;
 use banter_core::service::accounts::Session;
-use banter_core::service::{ChatResult, Services};
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 

@@ -5,7 +5,8 @@
 use super::{Call, Reply, Routes};
 use banter_core::dialect::rooms::RoomsMessage;
 use banter_core::domain::{MessageId, RoomId, UserId};
-use banter_core::service::{ChatError, ChatResult, ErrorCode, Services};
+use banter_core::protocol::{ChatError, ChatResult, ErrorCode};
+use banter_core::service::Services;
 use lambda_http::{Body, Request, Response};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};

@@ -10,19 +10,17 @@
 //! it, served only when that rest is empty. banter-local matches the same.
 
 mod multipart;
-mod pages;
 
 use super::{Call, Reply, Routes};
 use banter_core::dialect::conversations::ChatMessage;
 use banter_core::domain::limits::DEFAULT_PAGE;
-use banter_core::domain::{Message, MessageId, RoomId, UserId};
-use banter_core::ports::HistoryQuery;
-use banter_core::service::messages::{Draft, MemberState};
-use banter_core::service::{ChatError, ChatResult, ErrorCode, Services};
+use banter_core::domain::{RoomId, UserId};
+use banter_core::protocol::{ChatError, ChatResult, Draft, ErrorCode, MemberState};
+use banter_core::service::Services;
+use banter_core::service::numbered_pages::PageNumber;
 use http::Uri;
 use http::header::CONTENT_TYPE;
 use lambda_http::{Body, Request, RequestExt, Response};
-use pages::{Layout, Older};
 use serde::Serialize;
 
 pub(crate) const ROUTES: Routes = &[
@@ -109,21 +107,12 @@ async fn members(services: &Services, room_id: RoomId) -> ChatResult<Vec<MemberS
     Ok(members)
 }
 
-async fn newest(services: &Services, room_id: RoomId) -> ChatResult<Option<Message>> {
-    let room = services
-        .store
-        .room(room_id)
-        .await?
-        .ok_or_else(|| ChatError::not_found("conversation"))?;
-    Ok(room.last_message)
-}
-
 async fn conversation(call: Call<'_>) -> ChatResult<Reply> {
     let me = call.user()?;
     let name = call.path("name")?;
     let room_id = member_room(call.services, me, name).await?;
     let members = members(call.services, room_id).await?;
-    let last = newest(call.services, room_id).await?;
+    let last = call.services.newest_message(me, room_id).await?;
     Reply::ok(&ConversationBody {
         id: room_id.to_string(),
         name,
@@ -135,15 +124,14 @@ async fn conversation(call: Call<'_>) -> ChatResult<Reply> {
 }
 
 /// `page=N` (1-based) or `page=last`; anything else names no page.
-fn page_number(text: Option<&str>, pages: u64) -> ChatResult<u64> {
-    let invalid = || ChatError::new(ErrorCode::NotFound, "Invalid page.");
+fn page_number(text: Option<&str>) -> ChatResult<PageNumber> {
     match text {
-        None => Ok(1),
-        Some("last") => Ok(pages),
-        Some(text) => match text.parse::<u64>() {
-            Ok(n) if (1..=pages).contains(&n) => Ok(n),
-            _ => Err(invalid()),
-        },
+        None => Ok(PageNumber::Nth(1)),
+        Some("last") => Ok(PageNumber::Last),
+        Some(text) => text
+            .parse::<u64>()
+            .map(PageNumber::Nth)
+            .map_err(|_| ChatError::new(ErrorCode::NotFound, "Invalid page.")),
     }
 }
 
@@ -171,22 +159,6 @@ fn page_url(uri: &Uri, page: u64) -> String {
     url
 }
 
-/// One room's history through the store.
-struct RoomHistory<'a> {
-    services: &'a Services,
-    room_id: RoomId,
-}
-
-impl Older for RoomHistory<'_> {
-    async fn older(&self, before: Option<MessageId>, limit: usize) -> ChatResult<Vec<Message>> {
-        let query = match before {
-            Some(before) => HistoryQuery::Before { before, limit },
-            None => HistoryQuery::Latest { limit },
-        };
-        Ok(self.services.store.history(self.room_id, query).await?)
-    }
-}
-
 async fn messages(call: Call<'_>) -> ChatResult<Reply> {
     let me = call.user()?;
     let query = call.request.query_string_parameters_ref();
@@ -195,25 +167,24 @@ async fn messages(call: Call<'_>) -> ChatResult<Reply> {
         .filter(|name| !name.is_empty())
         .ok_or_else(|| ChatError::invalid("?conversation=<name> is required"))?;
     let room_id = member_room(call.services, me, name).await?;
-    let newest = newest(call.services, room_id).await?;
-    let layout = Layout {
-        per_page: PER_PAGE,
-        newest: newest.as_ref(),
-    };
-    let page = page_number(query.and_then(|q| q.first("page")), layout.pages())?;
-    let source = RoomHistory {
-        services: call.services,
-        room_id,
-    };
-    let messages = pages::page(&source, layout, page).await?;
+    let number = page_number(query.and_then(|q| q.first("page")))?;
+    let numbered = call
+        .services
+        .numbered_page(me, room_id, number, PER_PAGE)
+        .await?;
+    let (page, pages) = (numbered.number, numbered.pages);
     let members = members(call.services, room_id).await?;
     let uri = call.request.uri();
     Reply::ok(&PageBody {
-        count: layout.count(),
-        next: (page < layout.pages()).then(|| page_url(uri, page + 1)),
+        count: numbered.count,
+        next: (page < pages).then(|| page_url(uri, page + 1)),
         previous: (page > 1).then(|| page_url(uri, page - 1)),
-        results: messages
+        // Newest first, as the seed pages.
+        results: numbered
+            .page
+            .messages
             .iter()
+            .rev()
             .map(|m| ChatMessage::from_members(m, &members))
             .collect(),
     })
@@ -263,13 +234,12 @@ mod tests {
     use crate::http::samples;
 
     #[test]
-    fn page_numbers_are_one_based_up_to_the_last() {
-        assert_eq!(page_number(None, 3).ok(), Some(1));
-        assert_eq!(page_number(Some("2"), 3).ok(), Some(2));
-        assert_eq!(page_number(Some("last"), 3).ok(), Some(3));
-        assert_eq!(page_number(Some("1"), 1).ok(), Some(1));
-        for bad in ["0", "4", "-1", "two", ""] {
-            let e = page_number(Some(bad), 3).err();
+    fn page_numbers_are_numbers_or_last() {
+        assert_eq!(page_number(None).ok(), Some(PageNumber::Nth(1)));
+        assert_eq!(page_number(Some("2")).ok(), Some(PageNumber::Nth(2)));
+        assert_eq!(page_number(Some("last")).ok(), Some(PageNumber::Last));
+        for bad in ["-1", "two", ""] {
+            let e = page_number(Some(bad)).err();
             assert_eq!(e.map(|e| e.code()), Some(ErrorCode::NotFound), "{bad}");
         }
     }

@@ -13,7 +13,8 @@ pub mod rooms;
 pub(crate) mod request;
 mod response;
 
-use banter_core::service::{ChatError, ChatResult, ErrorCode, Services};
+use banter_core::protocol::{ChatError, ChatResult, ErrorCode};
+use banter_core::service::Services;
 use futures::future::BoxFuture;
 use lambda_http::{Body, Request, Response};
 

@@ -3,7 +3,8 @@
 //! nothing here can panic on what a client sent.
 
 use banter_core::domain::{MessageId, RoomId, UserId};
-use banter_core::service::{ChatError, ChatResult, ErrorCode, Services};
+use banter_core::protocol::{ChatError, ChatResult, ErrorCode};
+use banter_core::service::Services;
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 use lambda_http::request::RequestContext;

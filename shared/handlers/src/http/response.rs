@@ -2,7 +2,7 @@
 //! `ChatError` to its status and `{"error", "error_code"}` body.
 
 use anyhow::Context;
-use banter_core::service::{ChatError, ChatResult};
+use banter_core::protocol::{ChatError, ChatResult};
 use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
@@ -114,7 +114,7 @@ pub(crate) fn error(e: &ChatError, route: &str) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use banter_core::service::ErrorCode;
+    use banter_core::protocol::ErrorCode;
 
     fn json_of(response: &Response<Body>) -> serde_json::Value {
         serde_json::from_slice(response.body()).unwrap_or_default()

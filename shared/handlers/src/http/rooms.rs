@@ -4,8 +4,9 @@ use super::request::user_id;
 use super::{Call, Reply, Routes};
 use banter_core::dialect::native::wire::{WireRoom, WireUser};
 use banter_core::domain::{RoomSummary, UserId};
+use banter_core::protocol::{ChatError, ChatResult};
+use banter_core::service::Services;
 use banter_core::service::rooms::{MemberView, RoomDetails};
-use banter_core::service::{ChatError, ChatResult, Services};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
@@ -164,7 +165,7 @@ mod tests {
     use super::*;
     use crate::http::request::parse_body;
     use crate::http::samples;
-    use banter_core::service::ErrorCode;
+    use banter_core::protocol::ErrorCode;
 
     #[test]
     fn a_dm_is_asked_for_by_id_or_by_username() {

@@ -5,10 +5,11 @@
 
 use super::response::{ok, refuse};
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
-use banter_core::dialect::{self, ConnectAuth, ConnectTarget, Query};
+use banter_core::dialect::{self, ConnectAuth, ConnectQuery, ConnectTarget};
 use banter_core::domain::connection::DialectKind;
 use banter_core::domain::{Connection, ConnectionId, Scope, Timestamp};
-use banter_core::service::{ChatError, ErrorCode, Services};
+use banter_core::protocol::{ChatError, ErrorCode};
+use banter_core::service::Services;
 
 pub async fn handle(
     services: &Services,
@@ -32,7 +33,7 @@ async fn connect(
         .connection_id
         .clone()
         .ok_or_else(|| ChatError::invalid("the event has no connectionId"))?;
-    let query: Query = event
+    let query: ConnectQuery = event
         .query_string_parameters
         .iter()
         .map(|(key, value)| (key.to_owned(), value.to_owned()))
@@ -42,7 +43,9 @@ async fn connect(
         Some(name) => DialectKind::parse(name)
             .ok_or_else(|| ChatError::invalid(format!("unknown dialect {name:?}")))?,
     };
-    let plan = dialect::connect_plan(dialect, &query).map_err(ChatError::invalid)?;
+    let plan = dialect::of(dialect)
+        .connect_plan(&query)
+        .map_err(ChatError::invalid)?;
     let user = match plan.auth {
         ConnectAuth::FirstFrame => None,
         ConnectAuth::QueryToken => {

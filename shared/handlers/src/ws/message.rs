@@ -6,10 +6,9 @@ use super::response::ok;
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use banter_core::dialect;
 use banter_core::domain::{Connection, ConnectionId};
+use banter_core::protocol::{ErrorCode, Reply};
 use banter_core::service::Services;
-use banter_core::service::commands::Reply;
 use banter_core::service::push_retry::Pushed;
-use banter_core::service::{ChatError, ErrorCode};
 
 pub async fn handle(
     services: &Services,
@@ -18,7 +17,7 @@ pub async fn handle(
     let Some(id) = event.request_context.connection_id else {
         return ok();
     };
-    let connection = match services.store.connection(&ConnectionId(id)).await {
+    let connection = match services.connection(&ConnectionId(id)).await {
         Ok(Some(connection)) => connection,
         Ok(None) => {
             // Deleted after a 410 or expired: the client must reconnect.
@@ -26,7 +25,7 @@ pub async fn handle(
             return ok();
         }
         Err(e) => {
-            ChatError::from(e).log("loading connection");
+            e.log("loading connection");
             return ok();
         }
     };
@@ -39,14 +38,15 @@ pub async fn handle(
             ..
         }
     );
-    for frame in dialect::encode_reply_to_fit(&connection, request_id.as_deref(), reply) {
+    let dialect = dialect::of(connection.dialect);
+    for frame in dialect.encode_reply_to_fit(&connection, request_id.as_deref(), reply) {
         if services.push_frame(&connection, &frame).await != Pushed::Delivered {
             break;
         }
     }
-    if internal && dialect::closes_on_internal_error(connection.dialect) {
-        if let Err(e) = services.push.close(&connection.id).await {
-            tracing::warn!(connection = %connection.id, error = ?e, "closing after an internal error");
+    if internal && dialect.closes_on_internal_error() {
+        if let Err(e) = services.close(&connection.id).await {
+            e.log("closing after an internal error");
         }
     }
     ok()
@@ -57,7 +57,7 @@ async fn respond(
     connection: &Connection,
     frame: &str,
 ) -> (Option<String>, Reply) {
-    match dialect::decode(connection, frame) {
+    match dialect::of(connection.dialect).decode(connection, frame) {
         Ok(request) => {
             let reply = services.execute(connection, request.command).await;
             (request.request_id, reply)

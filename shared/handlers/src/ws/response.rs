@@ -4,7 +4,7 @@
 
 use aws_lambda_events::apigw::ApiGatewayProxyResponse;
 use aws_lambda_events::encodings::Body;
-use banter_core::service::ChatError;
+use banter_core::protocol::ChatError;
 
 pub fn ok() -> ApiGatewayProxyResponse {
     status(200, None)

@@ -9,8 +9,9 @@
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use banter_core::dialect;
 use banter_core::domain::ConnectionId;
+use banter_core::protocol::ChatError;
+use banter_core::service::Services;
 use banter_core::service::push_retry::{Pushed, WELCOME_OPENING_BUDGET};
-use banter_core::service::{ChatError, Services};
 
 pub async fn handle(services: &Services, event: Event) {
     for record in &event.records {
@@ -35,15 +36,19 @@ fn inserted_connection(record: &EventRecord) -> Option<ConnectionId> {
 }
 
 async fn welcome(services: &Services, id: &ConnectionId) -> Result<(), ChatError> {
-    let Some(connection) = services.store.connection(id).await? else {
+    let Some(connection) = services.connection(id).await? else {
         return Ok(()); // closed again before we got here
     };
-    let Some(reply) = services.welcome(&connection).await? else {
+    let dialect = dialect::of(connection.dialect);
+    let Some(greeting) = dialect.greeting() else {
+        return Ok(());
+    };
+    let Some(reply) = services.welcome(&connection, greeting).await? else {
         return Ok(());
     };
     // push_frame waits out a `$connect` still in flight (410 then is "not
     // open yet", not "gone").
-    for frame in dialect::encode_reply_to_fit(&connection, None, reply) {
+    for frame in dialect.encode_reply_to_fit(&connection, None, reply) {
         let pushed = services
             .push_frame_within(&connection, &frame, WELCOME_OPENING_BUDGET)
             .await;

@@ -2,7 +2,7 @@
 
 use super::wire::{WireMessage, WireRoom, WireSyncRoom, WireUser};
 use crate::domain::{Event, UserId};
-use crate::service::commands::Reply;
+use crate::protocol::Reply;
 use serde_json::{Value, json};
 
 pub fn encode_reply(request_id: Option<&str>, reply: &Reply) -> Option<String> {

@@ -2,7 +2,7 @@
 //! the REST API so both say a message the same way.
 
 use crate::domain::{FileAttachment, Message, RoomSummary, User};
-use crate::service::sync::SyncRoom;
+use crate::protocol::SyncRoom;
 use serde::Serialize;
 
 #[derive(Serialize)]

@@ -3,7 +3,7 @@
 //! complete request (base64 for binary; lambda_http decodes it).
 
 use banter_core::domain::limits::MAX_FILE_NAME_CHARS;
-use banter_core::service::{ChatError, ChatResult};
+use banter_core::protocol::{ChatError, ChatResult};
 use bytes::Bytes;
 use std::convert::Infallible;
 
@@ -85,7 +85,7 @@ fn clean_file_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use banter_core::service::ErrorCode;
+    use banter_core::protocol::ErrorCode;
 
     const TYPE: &str = "multipart/form-data; boundary=XyZ";
 

@@ -1,73 +1,45 @@
-//! Numbered history pages (`?page=N`, 50 a page, newest first) over the
-//! store's cursor queries, without reading the pages before the one asked.
-//!
-//! A room's messages carry `seq`, their 1-based position, and the room
-//! keeps `message_count`, so page N is exactly the messages with seq in
-//! `(count - 50N, count - 50(N-1)]`. The store pages by message id, not by
-//! seq; ids rise with seq within a room. So the page is found by searching
-//! the id space for a message just above it: each probe is a one-message
-//! query ("the newest message with id <= p") that returns that message's
-//! seq; the probe points interpolate between the known (id, seq) pairs and
-//! fall back to bisection every other step, so the search takes a few
-//! probes for evenly spread ids and at most about a hundred (ids are below
-//! 2^53) for any. Pages 1 to 3 need no probe at all.
+//! Reading a room's messages by position (`HistoryQuery::Seqs`). Messages
+//! sort by id under the room (`MSG#<id>`), not by seq, and ids rise with seq
+//! within a room; a GSI by seq would double every message's write cost for
+//! the one route that pages by number. So the range is found by searching the
+//! id space for a message just above it: each probe is a one-message query
+//! ("the newest message with id <= p") that returns that message's seq; the
+//! probe points interpolate between the known (id, seq) pairs and fall back
+//! to bisection every other step, so the search takes a few probes for
+//! evenly spread ids and at most about a hundred (ids are below 2^53) for
+//! any. A range among the newest three spans needs no probe at all.
 
 use banter_core::domain::{Message, MessageId};
-use banter_core::service::ChatResult;
+use banter_core::ports::store::StoreResult;
 
 /// Reads a room's history by message id.
 pub(crate) trait Older {
     /// The newest `limit` messages with an id below `before` (any id when
     /// `None`), newest first.
-    async fn older(&self, before: Option<MessageId>, limit: usize) -> ChatResult<Vec<Message>>;
-}
-
-/// How the page sits in the room: its size and the room's newest message.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Layout<'a> {
-    pub per_page: u64,
-    /// The room's newest message (its seq is the room's message count).
-    pub newest: Option<&'a Message>,
-}
-
-impl Layout<'_> {
-    pub fn count(&self) -> u64 {
-        self.newest.map_or(0, |m| m.seq)
-    }
-
-    /// How many pages there are; an empty room has one, empty, page.
-    pub fn pages(&self) -> u64 {
-        self.count().div_ceil(self.per_page.max(1)).max(1)
-    }
+    async fn older(&self, before: Option<MessageId>, limit: usize) -> StoreResult<Vec<Message>>;
 }
 
 /// Probes allowed before settling for a larger final read.
 const MAX_PROBES: usize = 128;
 
-/// Page `page` (1-based, at most `layout.pages()`), newest first.
-pub(crate) async fn page<S: Older>(
-    source: &S,
-    layout: Layout<'_>,
-    page: u64,
-) -> ChatResult<Vec<Message>> {
-    let per_page = layout.per_page.max(1);
-    let Some(newest) = layout.newest else {
+/// The messages with `first <= seq <= last`, newest first.
+pub(crate) async fn read<S: Older>(source: &S, first: u64, last: u64) -> StoreResult<Vec<Message>> {
+    let Some(newest) = source.older(None, 1).await?.into_iter().next() else {
         return Ok(Vec::new());
     };
     let count = newest.seq;
-    let skipped = per_page.saturating_mul(page.saturating_sub(1));
-    if page == 0 || skipped >= count {
+    let top = last.min(count);
+    let bottom = first.max(1);
+    if bottom > top {
         return Ok(Vec::new());
     }
-    // The page's newest and oldest seq.
-    let top = count - skipped;
-    let bottom = top.saturating_sub(per_page) + 1;
-    if page == 1 {
-        return source.older(None, to_usize(per_page)).await;
+    let span = top - bottom + 1;
+    if top == count {
+        return source.older(None, to_usize(span)).await;
     }
-    // Find a message a little above the page (seq in top+1 ..= top+1+slack),
+    // Find a message a little above the range (seq in top+1 ..= top+1+slack),
     // then read down from it.
-    let slack = 2 * per_page;
+    let slack = 2 * span;
     let mut hi = Point {
         id: newest.id.0,
         seq: count,
@@ -95,7 +67,7 @@ pub(crate) async fn page<S: Older>(
             None => lo = Point { id: p, seq: 0 },
         }
     }
-    // Everything below `hi` down to the page's oldest: seqs hi-1 ..= bottom.
+    // Everything below `hi` down to the range's oldest: seqs hi-1 ..= bottom.
     let read = hi.seq - bottom;
     let above = hi.seq - 1 - top;
     let messages = source.older(Some(MessageId(hi.id)), to_usize(read)).await?;
@@ -160,16 +132,21 @@ mod tests {
             }
         }
 
-        fn layout(&self) -> Layout<'_> {
-            Layout {
-                per_page: 50,
-                newest: self.messages.last(),
-            }
+        fn count(&self) -> u64 {
+            self.messages.len() as u64
+        }
+
+        fn pages(&self) -> u64 {
+            self.count().div_ceil(50).max(1)
         }
     }
 
     impl Older for Room {
-        async fn older(&self, before: Option<MessageId>, limit: usize) -> ChatResult<Vec<Message>> {
+        async fn older(
+            &self,
+            before: Option<MessageId>,
+            limit: usize,
+        ) -> StoreResult<Vec<Message>> {
             self.queries.set(self.queries.get() + 1);
             let found: Vec<Message> = self
                 .messages
@@ -188,14 +165,20 @@ mod tests {
         messages.iter().map(|m| m.seq).collect()
     }
 
+    /// Page `n` of 50, newest first, as a numbered page asks for it.
+    async fn page(room: &Room, n: u64) -> Vec<Message> {
+        let last = room.count().saturating_sub(50 * (n - 1));
+        let first = last.saturating_sub(50) + 1;
+        read(room, first, last).await.unwrap_or_default()
+    }
+
     /// Every page of `room` is exactly its slice, read cheaply.
     async fn check_every_page(room: &Room) {
-        let layout = room.layout();
-        let count = layout.count();
-        for n in 1..=layout.pages() {
+        let count = room.count();
+        for n in 1..=room.pages() {
             room.queries.set(0);
             room.read.set(0);
-            let got = page(room, layout, n).await.unwrap_or_default();
+            let got = page(room, n).await;
             let top = count - 50 * (n - 1);
             let expected: Vec<u64> = (top.saturating_sub(49).max(1)..=top).rev().collect();
             assert_eq!(seqs(&got), expected, "page {n} of {count}");
@@ -205,7 +188,7 @@ mod tests {
                 room.read.get()
             );
             assert!(
-                room.queries.get() <= MAX_PROBES + 1,
+                room.queries.get() <= MAX_PROBES + 2,
                 "page {n}: {} queries",
                 room.queries.get()
             );
@@ -232,37 +215,27 @@ mod tests {
     async fn evenly_spread_ids_take_few_probes() {
         let ids: Vec<u64> = (1..=5_000).map(|i| i * 3).collect();
         let room = Room::with_ids(&ids);
-        let got = page(&room, room.layout(), 80).await.unwrap_or_default();
+        let got = page(&room, 80).await;
         assert_eq!(seqs(&got).first(), Some(&(5_000 - 50 * 79)));
-        assert!(room.queries.get() <= 4, "{} queries", room.queries.get());
+        assert!(room.queries.get() <= 5, "{} queries", room.queries.get());
     }
 
     #[tokio::test]
     async fn small_rooms_and_edges() {
         let empty = Room::with_ids(&[]);
-        assert_eq!(empty.layout().pages(), 1);
-        assert!(
-            page(&empty, empty.layout(), 1)
-                .await
-                .is_ok_and(|m| m.is_empty())
-        );
+        assert!(page(&empty, 1).await.is_empty());
 
         let room = Room::with_ids(&(1..=120).collect::<Vec<_>>());
-        assert_eq!(room.layout().pages(), 3);
+        assert_eq!(room.pages(), 3);
         check_every_page(&room).await;
-        // Pages 2 and 3 are one read each.
-        room.queries.set(0);
-        let _ = page(&room, room.layout(), 3).await;
-        assert_eq!(room.queries.get(), 1);
-        assert!(
-            page(&room, room.layout(), 4)
-                .await
-                .is_ok_and(|m| m.is_empty())
-        );
-        assert!(
-            page(&room, room.layout(), 0)
-                .await
-                .is_ok_and(|m| m.is_empty())
-        );
+        // Page 2 is one read after the newest; page 3 (20 messages) one
+        // probe more, as the slack is twice the range.
+        for (n, queries) in [(2, 2), (3, 3)] {
+            room.queries.set(0);
+            let _ = page(&room, n).await;
+            assert_eq!(room.queries.get(), queries, "page {n}");
+        }
+        assert!(read(&room, 121, 130).await.is_ok_and(|m| m.is_empty()));
+        assert!(read(&room, 5, 4).await.is_ok_and(|m| m.is_empty()));
     }
 }
