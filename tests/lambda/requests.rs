@@ -7,7 +7,7 @@ use crate::support::events::{self, status, with_body, with_connection, with_toke
 use crate::support::inprocess::{self, Stack};
 use banter_core::domain::connection::DialectKind;
 use banter_core::domain::{Connection, ConnectionId, RoomId, Scope, Timestamp, UserId, Username};
-use banter_core::ports::Store;
+use banter_core::ports::{ConnectionStore, RoomStore, UserStore};
 use futures::StreamExt;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

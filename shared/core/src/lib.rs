@@ -12,6 +12,3 @@ pub mod json_fields;
 pub mod ports;
 pub mod protocol;
 pub mod service;
-
-#[cfg(feature = "conformance")]
-pub mod conformance;

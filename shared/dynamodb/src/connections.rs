@@ -23,7 +23,9 @@ use crate::retry::Backoff;
 use crate::store::DynamoStore;
 use crate::writes::Write;
 use anyhow::Context;
+use async_trait::async_trait;
 use banter_core::domain::{Connection, ConnectionId, Scope, Timestamp, UserId};
+use banter_core::ports::ConnectionStore;
 use banter_core::ports::StoreError;
 use banter_core::ports::store::StoreResult;
 use futures::{StreamExt, TryStreamExt, stream};
@@ -178,99 +180,96 @@ async fn write_connection(
     }
 }
 
-pub(crate) async fn put_connection(
-    db: &DynamoStore,
-    connection: &Connection,
-) -> StoreResult<usize> {
-    write_connection(db, &connection.id, "putting a connection", |_| {
-        Ok(connection.clone())
-    })
-    .await
-}
-
-pub(crate) async fn bind_connection(
-    db: &DynamoStore,
-    id: &ConnectionId,
-    user: UserId,
-    scope: Scope,
-) -> StoreResult<usize> {
-    write_connection(db, id, "binding a connection", |previous| {
-        let previous = previous.ok_or(StoreError::NotFound("connection"))?;
-        Ok(Connection {
-            user_id: Some(user),
-            scope,
-            ..previous.clone()
+#[async_trait]
+impl ConnectionStore for DynamoStore {
+    async fn put_connection(&self, connection: &Connection) -> StoreResult<usize> {
+        write_connection(self, &connection.id, "putting a connection", |_| {
+            Ok(connection.clone())
         })
-    })
-    .await
-}
+        .await
+    }
 
-pub(crate) async fn connection(
-    db: &DynamoStore,
-    id: &ConnectionId,
-) -> StoreResult<Option<Connection>> {
-    Ok(stored(db, id, "reading a connection")
-        .await?
-        .map(|stored| stored.connection))
-}
+    async fn bind_connection(
+        &self,
+        id: &ConnectionId,
+        user: UserId,
+        scope: Scope,
+    ) -> StoreResult<usize> {
+        write_connection(self, id, "binding a connection", |previous| {
+            let previous = previous.ok_or(StoreError::NotFound("connection"))?;
+            Ok(Connection {
+                user_id: Some(user),
+                scope,
+                ..previous.clone()
+            })
+        })
+        .await
+    }
 
-/// Deletes both copies (checked by revision) and returns the connection and
-/// its user's remaining live count; `None` if it was already gone.
-pub(crate) async fn delete_connection(
-    db: &DynamoStore,
-    id: &ConnectionId,
-) -> StoreResult<Option<(Connection, usize)>> {
-    let doing = "deleting a connection";
-    let mut backoff = Backoff::new(doing);
-    loop {
-        let Some(previous) = stored(db, id, doing).await? else {
-            return Ok(None);
-        };
-        let mut writes = vec![
-            Write::delete(keys::connection(id))
-                .when("#rev = :rev")
-                .name("#rev", attr::REVISION)
-                .value(":rev", n(previous.revision)),
-        ];
-        let presence = match previous.connection.user_id {
-            Some(user) => {
-                let presence = Presence::read(db, user, id, doing).await?;
-                writes.push(Write::delete(keys::user_connection(user, id)));
-                writes.push(presence.bump());
-                Some(presence)
+    async fn connection(&self, id: &ConnectionId) -> StoreResult<Option<Connection>> {
+        Ok(stored(self, id, "reading a connection")
+            .await?
+            .map(|stored| stored.connection))
+    }
+
+    /// Deletes both copies (checked by revision) and returns the connection and
+    /// its user's remaining live count; `None` if it was already gone.
+    async fn delete_connection(
+        &self,
+        id: &ConnectionId,
+    ) -> StoreResult<Option<(Connection, usize)>> {
+        let doing = "deleting a connection";
+        let mut backoff = Backoff::new(doing);
+        loop {
+            let Some(previous) = stored(self, id, doing).await? else {
+                return Ok(None);
+            };
+            let mut writes = vec![
+                Write::delete(keys::connection(id))
+                    .when("#rev = :rev")
+                    .name("#rev", attr::REVISION)
+                    .value(":rev", n(previous.revision)),
+            ];
+            let presence = match previous.connection.user_id {
+                Some(user) => {
+                    let presence = Presence::read(self, user, id, doing).await?;
+                    writes.push(Write::delete(keys::user_connection(user, id)));
+                    writes.push(presence.bump());
+                    Some(presence)
+                }
+                None => None,
+            };
+            match self.transact(&writes, doing).await? {
+                Ok(()) => {
+                    let remaining = presence.map_or(0, |presence| presence.others_live);
+                    return Ok(Some((previous.connection, remaining)));
+                }
+                // Changed or deleted meanwhile: the next round sees what is there.
+                Err(canceled) if canceled.lost_race() => backoff.retry(canceled).await?,
+                Err(canceled) => return Err(canceled.unexpected(doing)),
             }
-            None => None,
-        };
-        match db.transact(&writes, doing).await? {
-            Ok(()) => {
-                let remaining = presence.map_or(0, |presence| presence.others_live);
-                return Ok(Some((previous.connection, remaining)));
-            }
-            // Changed or deleted meanwhile: the next round sees what is there.
-            Err(canceled) if canceled.lost_race() => backoff.retry(canceled).await?,
-            Err(canceled) => return Err(canceled.unexpected(doing)),
         }
     }
-}
 
-/// One consistent query per distinct user, a few users at a time.
-pub(crate) async fn connections_of(
-    db: &DynamoStore,
-    users: &[UserId],
-    now: Timestamp,
-) -> StoreResult<Vec<Connection>> {
-    let doing = "reading users' live connections";
-    let distinct: BTreeSet<UserId> = users.iter().copied().collect();
-    let pages: Vec<Vec<Item>> = stream::iter(distinct)
-        .map(|user| {
-            let live = Query::prefix(keys::user_partition(user), CONNECTION_PREFIX)
-                .filter("#expires > :now")
-                .name("#expires", attr::EXPIRES_AT_MS)
-                .value(":now", n(now.millis()));
-            async move { db.query_items(&live, None, doing).await }
-        })
-        .buffered(QUERY_CONCURRENCY)
-        .try_collect()
-        .await?;
-    Ok(from_items(&pages.concat(), "connection").context(doing)?)
+    /// One consistent query per distinct user, a few users at a time.
+    async fn connections_of(
+        &self,
+        users: &[UserId],
+        now: Timestamp,
+    ) -> StoreResult<Vec<Connection>> {
+        let doing = "reading users' live connections";
+        let distinct: BTreeSet<UserId> = users.iter().copied().collect();
+        let pages: Vec<Vec<Item>> = stream::iter(distinct)
+            .map(|user| {
+                let live = Query::prefix(keys::user_partition(user), CONNECTION_PREFIX)
+                    .filter("#expires > :now")
+                    .name("#expires", attr::EXPIRES_AT_MS)
+                    .value(":now", n(now.millis()));
+                async move { self.query_items(&live, None, doing).await }
+            })
+            .buffered(QUERY_CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok(from_items(&pages.concat(), "connection").context(doing)?)
+    }
 }

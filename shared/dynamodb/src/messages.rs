@@ -17,82 +17,17 @@ use crate::seq_range;
 use crate::store::DynamoStore;
 use crate::writes::Write;
 use anyhow::{Context, anyhow};
+use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use banter_core::domain::ids::MAX_SAFE_ID;
 use banter_core::domain::{Membership, Message, MessageId, NewMessage, RoomId, UserId};
+use banter_core::ports::MessageStore;
 use banter_core::ports::store::StoreResult;
 use banter_core::ports::{AppendOutcome, HistoryQuery, StoreError};
 
 /// Positions of the writes in an append transaction (the message is 0).
 const ROOM: usize = 1;
 const CLIENT_ID: usize = 2;
-
-pub(crate) async fn append_message(
-    db: &DynamoStore,
-    new: NewMessage,
-) -> StoreResult<AppendOutcome> {
-    let doing = "appending a message";
-    let (room_id, sender) = (new.room_id, new.sender_id);
-    let room_key = keys::room(room_id);
-    let member_key = keys::member(room_id, sender);
-    let client_key = new
-        .client_message_id
-        .as_deref()
-        .map(|id| keys::client_message_id(room_id, sender, id));
-    let mut backoff = Backoff::new(doing);
-    loop {
-        let mut wanted = vec![room_key.clone(), member_key.clone()];
-        wanted.extend(client_key.clone());
-        let found = db.batch_get(wanted, doing).await?;
-        let Some(room) = find(&found, &room_key) else {
-            return Err(StoreError::NotFound("room"));
-        };
-        if let Some(pointer) = client_key.as_ref().and_then(|key| find(&found, key)) {
-            return Ok(AppendOutcome::Duplicate(
-                original(db, room_id, pointer).await?,
-            ));
-        }
-        let count: u64 = room.number(attr::MESSAGE_COUNT).context(doing)?;
-        let is_member = find(&found, &member_key).is_some();
-
-        let message = Message {
-            id: MessageId(db.next_id(Counter::Message).await?),
-            room_id,
-            seq: count + 1,
-            sender_id: sender,
-            sent_at: new.sent_at,
-            text: new.text.clone(),
-            file: new.file.clone(),
-            client_message_id: new.client_message_id.clone(),
-        };
-        let writes = append_writes(&message, count, is_member);
-        match db.transact(&writes, doing).await? {
-            Ok(()) => return Ok(AppendOutcome::Created(message)),
-            Err(canceled) if client_key.is_some() && canceled.condition_failed(CLIENT_ID) => {
-                // A concurrent retry of the same client message id won.
-                let pointer = match &client_key {
-                    Some(key) => db.get(key, doing).await?,
-                    None => None,
-                };
-                let pointer = pointer.ok_or_else(|| {
-                    anyhow!("{doing}: the client message id that failed its condition is gone")
-                })?;
-                return Ok(AppendOutcome::Duplicate(
-                    original(db, room_id, &pointer).await?,
-                ));
-            }
-            // Another message took this seq, the membership changed, or
-            // another transaction held an item: read again, take a new id.
-            Err(canceled) if canceled.condition_failed(ROOM) || canceled.transient() => {
-                backoff.retry(canceled).await?;
-            }
-            Err(canceled) if is_member && canceled.condition_failed(writes.len() - 1) => {
-                backoff.retry(canceled).await?;
-            }
-            Err(canceled) => return Err(canceled.unexpected(doing)),
-        }
-    }
-}
 
 /// Message, room counters, client message id (if any), sender's read state
 /// (if a member), in that order.
@@ -143,50 +78,9 @@ fn append_writes(message: &Message, old_count: u64, is_member: bool) -> Vec<Writ
 async fn original(db: &DynamoStore, room: RoomId, pointer: &Item) -> StoreResult<Message> {
     let doing = "reading the original of a repeated client message id";
     let id = MessageId(pointer.number(attr::MESSAGE_ID).context(doing)?);
-    message(db, room, id)
+    db.message(room, id)
         .await?
         .ok_or_else(|| StoreError::Unexpected(anyhow!("{doing}: message {id} is missing")))
-}
-
-pub(crate) async fn message(
-    db: &DynamoStore,
-    room: RoomId,
-    id: MessageId,
-) -> StoreResult<Option<Message>> {
-    let doing = "reading a message";
-    db.get(&keys::message(room, id), doing)
-        .await?
-        .map(|item| Message::from_item(&item).context(doing))
-        .transpose()
-        .map_err(StoreError::from)
-}
-
-/// Latest, Before and Seqs newest first, After oldest first.
-pub(crate) async fn history(
-    db: &DynamoStore,
-    room: RoomId,
-    query: HistoryQuery,
-) -> StoreResult<Vec<Message>> {
-    match query {
-        HistoryQuery::Latest { limit } => by_id(db, room, 1, MAX_SAFE_ID, false, limit).await,
-        HistoryQuery::Before { before, limit } => {
-            by_id(db, room, 1, before.0.saturating_sub(1), false, limit).await
-        }
-        HistoryQuery::After { after, limit } => {
-            by_id(
-                db,
-                room,
-                after.0.saturating_add(1),
-                MAX_SAFE_ID,
-                true,
-                limit,
-            )
-            .await
-        }
-        HistoryQuery::Seqs { first, last } => {
-            seq_range::read(&RoomById { db, room }, first, last).await
-        }
-    }
 }
 
 /// One room's history read by id, for the search by seq.
@@ -228,39 +122,139 @@ async fn by_id(
     Ok(from_items(&items, "message").context(doing)?)
 }
 
-/// Moves the read state forward only: the update's condition is
-/// `read_seq < seq`; when it fails the membership comes back unchanged.
-pub(crate) async fn mark_read(
-    db: &DynamoStore,
-    room: RoomId,
-    user: UserId,
-    message: &Message,
-) -> StoreResult<Membership> {
-    let doing = "marking a message read";
-    if message.room_id != room {
-        return Err(StoreError::Unexpected(anyhow!(
-            "marking message {} of room {} read in room {room}",
-            message.id,
-            message.room_id
-        )));
+#[async_trait]
+impl MessageStore for DynamoStore {
+    async fn append_message(&self, new: NewMessage) -> StoreResult<AppendOutcome> {
+        let doing = "appending a message";
+        let (room_id, sender) = (new.room_id, new.sender_id);
+        let room_key = keys::room(room_id);
+        let member_key = keys::member(room_id, sender);
+        let client_key = new
+            .client_message_id
+            .as_deref()
+            .map(|id| keys::client_message_id(room_id, sender, id));
+        let mut backoff = Backoff::new(doing);
+        loop {
+            let mut wanted = vec![room_key.clone(), member_key.clone()];
+            wanted.extend(client_key.clone());
+            let found = self.batch_get(wanted, doing).await?;
+            let Some(room) = find(&found, &room_key) else {
+                return Err(StoreError::NotFound("room"));
+            };
+            if let Some(pointer) = client_key.as_ref().and_then(|key| find(&found, key)) {
+                return Ok(AppendOutcome::Duplicate(
+                    original(self, room_id, pointer).await?,
+                ));
+            }
+            let count: u64 = room.number(attr::MESSAGE_COUNT).context(doing)?;
+            let is_member = find(&found, &member_key).is_some();
+
+            let message = Message {
+                id: MessageId(self.next_id(Counter::Message).await?),
+                room_id,
+                seq: count + 1,
+                sender_id: sender,
+                sent_at: new.sent_at,
+                text: new.text.clone(),
+                file: new.file.clone(),
+                client_message_id: new.client_message_id.clone(),
+            };
+            let writes = append_writes(&message, count, is_member);
+            match self.transact(&writes, doing).await? {
+                Ok(()) => return Ok(AppendOutcome::Created(message)),
+                Err(canceled) if client_key.is_some() && canceled.condition_failed(CLIENT_ID) => {
+                    // A concurrent retry of the same client message id won.
+                    let pointer = match &client_key {
+                        Some(key) => self.get(key, doing).await?,
+                        None => None,
+                    };
+                    let pointer = pointer.ok_or_else(|| {
+                        anyhow!("{doing}: the client message id that failed its condition is gone")
+                    })?;
+                    return Ok(AppendOutcome::Duplicate(
+                        original(self, room_id, &pointer).await?,
+                    ));
+                }
+                // Another message took this seq, the membership changed, or
+                // another transaction held an item: read again, take a new id.
+                Err(canceled) if canceled.condition_failed(ROOM) || canceled.transient() => {
+                    backoff.retry(canceled).await?;
+                }
+                Err(canceled) if is_member && canceled.condition_failed(writes.len() - 1) => {
+                    backoff.retry(canceled).await?;
+                }
+                Err(canceled) => return Err(canceled.unexpected(doing)),
+            }
+        }
     }
-    let write = Write::update(keys::member(room, user), "SET #read = :seq, #read_id = :id")
-        .when("attribute_exists(#pk) AND #read < :seq")
-        .name("#pk", keys::PK)
-        .name("#read", attr::READ_SEQ)
-        .name("#read_id", attr::LAST_READ_ID)
-        .value(":seq", n(message.seq))
-        .value(":id", n(message.id));
-    let item = match db.update(write, doing).await? {
-        Ok(updated) => updated,
-        Err(failed) => match failed.0 {
-            Some(unchanged) => unchanged,
-            // Older DynamoDB Local releases return no item on failure.
-            None => db
-                .get(&keys::member(room, user), doing)
-                .await?
-                .ok_or(StoreError::NotFound("membership"))?,
-        },
-    };
-    Ok(Membership::from_item(&item).context(doing)?)
+
+    async fn message(&self, room: RoomId, id: MessageId) -> StoreResult<Option<Message>> {
+        let doing = "reading a message";
+        self.get(&keys::message(room, id), doing)
+            .await?
+            .map(|item| Message::from_item(&item).context(doing))
+            .transpose()
+            .map_err(StoreError::from)
+    }
+
+    /// Latest, Before and Seqs newest first, After oldest first.
+    async fn history(&self, room: RoomId, query: HistoryQuery) -> StoreResult<Vec<Message>> {
+        match query {
+            HistoryQuery::Latest { limit } => by_id(self, room, 1, MAX_SAFE_ID, false, limit).await,
+            HistoryQuery::Before { before, limit } => {
+                by_id(self, room, 1, before.0.saturating_sub(1), false, limit).await
+            }
+            HistoryQuery::After { after, limit } => {
+                by_id(
+                    self,
+                    room,
+                    after.0.saturating_add(1),
+                    MAX_SAFE_ID,
+                    true,
+                    limit,
+                )
+                .await
+            }
+            HistoryQuery::Seqs { first, last } => {
+                seq_range::read(&RoomById { db: self, room }, first, last).await
+            }
+        }
+    }
+
+    /// Moves the read state forward only: the update's condition is
+    /// `read_seq < seq`; when it fails the membership comes back unchanged.
+    async fn mark_read(
+        &self,
+        room: RoomId,
+        user: UserId,
+        message: &Message,
+    ) -> StoreResult<Membership> {
+        let doing = "marking a message read";
+        if message.room_id != room {
+            return Err(StoreError::Unexpected(anyhow!(
+                "marking message {} of room {} read in room {room}",
+                message.id,
+                message.room_id
+            )));
+        }
+        let write = Write::update(keys::member(room, user), "SET #read = :seq, #read_id = :id")
+            .when("attribute_exists(#pk) AND #read < :seq")
+            .name("#pk", keys::PK)
+            .name("#read", attr::READ_SEQ)
+            .name("#read_id", attr::LAST_READ_ID)
+            .value(":seq", n(message.seq))
+            .value(":id", n(message.id));
+        let item = match self.update(write, doing).await? {
+            Ok(updated) => updated,
+            Err(failed) => match failed.0 {
+                Some(unchanged) => unchanged,
+                // Older DynamoDB Local releases return no item on failure.
+                None => self
+                    .get(&keys::member(room, user), doing)
+                    .await?
+                    .ok_or(StoreError::NotFound("membership"))?,
+            },
+        };
+        Ok(Membership::from_item(&item).context(doing)?)
+    }
 }

@@ -15,7 +15,9 @@ use banter_core::domain::{
     Connection, ConnectionId, Membership, Message, NewMessage, RoomId, Scope, Timestamp, User,
     UserId, Username,
 };
-use banter_core::ports::{AppendOutcome, HistoryQuery, Store};
+use banter_core::ports::{
+    AppendOutcome, ConnectionStore, HistoryQuery, MessageStore, RoomStore, UserStore,
+};
 use banter_dynamodb::DynamoStore;
 use banter_dynamodb::items::{Item, ToAttributes, attr};
 use banter_dynamodb::keys::{self, Key, MEMBER_PREFIX, MESSAGE_PREFIX};

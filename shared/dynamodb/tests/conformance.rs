@@ -3,4 +3,4 @@
 
 mod support;
 
-banter_core::store_conformance_tests!(support::fresh_store());
+banter_conformance::store_conformance_tests!(support::fresh_store());

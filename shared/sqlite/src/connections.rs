@@ -4,7 +4,10 @@
 
 use crate::error::OrUnexpected;
 use crate::rows::{self, CONNECTION_COLUMNS, scope_columns};
+use crate::store::SqliteStore;
+use async_trait::async_trait;
 use banter_core::domain::{Connection, ConnectionId, Scope, Timestamp, UserId};
+use banter_core::ports::ConnectionStore;
 use banter_core::ports::StoreError;
 use banter_core::ports::store::StoreResult;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
@@ -96,12 +99,16 @@ pub(crate) fn delete_connection(
     Ok(Some((connection, remaining)))
 }
 
-/// Forgets every connection: they all died with the process that held them.
-/// Returns how many there were. Nobody is announced offline: nobody can be
-/// listening yet.
-pub(crate) fn forget_all(db: &Db) -> StoreResult<usize> {
-    db.execute("DELETE FROM connections", [])
-        .or_unexpected("forgetting the previous run's connections")
+impl SqliteStore {
+    /// Forgets every stored connection, for a server starting on the data of
+    /// an earlier run (its sockets died with it). Returns how many there
+    /// were. Nobody is announced offline: nobody can be listening yet.
+    /// Blocking: call it at startup.
+    pub fn forget_connections(&self) -> StoreResult<usize> {
+        self.lock()
+            .execute("DELETE FROM connections", [])
+            .or_unexpected("forgetting the previous run's connections")
+    }
 }
 
 /// One range query per distinct user, under that user's index key.
@@ -138,4 +145,45 @@ fn live_count(db: &Db, user: Option<UserId>) -> StoreResult<usize> {
             statement.query_row(params![user.0, Timestamp::now().millis()], |row| row.get(0))
         })
         .or_unexpected("counting a user's live connections")
+}
+
+#[async_trait]
+impl ConnectionStore for SqliteStore {
+    async fn put_connection(&self, connection: &Connection) -> StoreResult<usize> {
+        let connection = connection.clone();
+        self.call(move |db| put_connection(db, &connection)).await
+    }
+
+    async fn bind_connection(
+        &self,
+        id: &ConnectionId,
+        user: UserId,
+        scope: Scope,
+    ) -> StoreResult<usize> {
+        let id = id.clone();
+        self.call(move |db| bind_connection(db, &id, user, scope))
+            .await
+    }
+
+    async fn connection(&self, id: &ConnectionId) -> StoreResult<Option<Connection>> {
+        let id = id.clone();
+        self.call(move |db| connection(db, &id)).await
+    }
+
+    async fn delete_connection(
+        &self,
+        id: &ConnectionId,
+    ) -> StoreResult<Option<(Connection, usize)>> {
+        let id = id.clone();
+        self.call(move |db| delete_connection(db, &id)).await
+    }
+
+    async fn connections_of(
+        &self,
+        users: &[UserId],
+        now: Timestamp,
+    ) -> StoreResult<Vec<Connection>> {
+        let users = users.to_vec();
+        self.call(move |db| connections_of(db, &users, now)).await
+    }
 }

@@ -2,7 +2,10 @@
 //! a lease on the room row, and how far its messages have been pushed.
 
 use crate::error::OrUnexpected;
+use crate::store::SqliteStore;
+use async_trait::async_trait;
 use banter_core::domain::{RoomId, Timestamp};
+use banter_core::ports::DeliveryStore;
 use banter_core::ports::store::StoreResult;
 use banter_core::ports::{Claim, Release, StoreError};
 use rusqlite::{OptionalExtension, params};
@@ -66,4 +69,30 @@ pub(crate) fn release(
         Some(count) if count > delivered => Release::More,
         Some(_) => Release::Done,
     })
+}
+
+#[async_trait]
+impl DeliveryStore for SqliteStore {
+    async fn claim_delivery(
+        &self,
+        room: RoomId,
+        courier: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<Claim> {
+        let courier = courier.to_owned();
+        self.call(move |db| claim(db, room, &courier, now, until))
+            .await
+    }
+
+    async fn release_delivery(
+        &self,
+        room: RoomId,
+        courier: &str,
+        delivered: u64,
+    ) -> StoreResult<Release> {
+        let courier = courier.to_owned();
+        self.call(move |db| release(db, room, &courier, delivered))
+            .await
+    }
 }

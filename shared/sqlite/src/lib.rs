@@ -12,6 +12,7 @@ mod counters;
 mod delivery;
 mod error;
 mod messages;
+mod rate_limits;
 mod rate_windows;
 mod rooms;
 mod rows;

@@ -4,7 +4,10 @@
 use crate::counters::{Counter, next_id};
 use crate::error::{OrUnexpected, conflict_or_unexpected};
 use crate::rows::{self, MEMBERSHIP_COLUMNS, MESSAGE_COLUMNS, to_json};
+use crate::store::SqliteStore;
+use async_trait::async_trait;
 use banter_core::domain::{Membership, Message, MessageId, NewMessage, RoomId, UserId};
+use banter_core::ports::MessageStore;
 use banter_core::ports::store::StoreResult;
 use banter_core::ports::{AppendOutcome, HistoryQuery, StoreError};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -183,4 +186,30 @@ fn insert_message(db: &Connection, message: &Message) -> StoreResult<()> {
     })
     .map_err(|error| conflict_or_unexpected(error, "client_message_id", "inserting a message"))?;
     Ok(())
+}
+
+#[async_trait]
+impl MessageStore for SqliteStore {
+    async fn append_message(&self, message: NewMessage) -> StoreResult<AppendOutcome> {
+        self.call(move |db| append_message(db, message)).await
+    }
+
+    async fn message(&self, room: RoomId, id: MessageId) -> StoreResult<Option<Message>> {
+        self.call(move |db| message(db, room, id)).await
+    }
+
+    async fn history(&self, room: RoomId, query: HistoryQuery) -> StoreResult<Vec<Message>> {
+        self.call(move |db| history(db, room, query)).await
+    }
+
+    async fn mark_read(
+        &self,
+        room: RoomId,
+        user: UserId,
+        message: &Message,
+    ) -> StoreResult<Membership> {
+        let message = message.clone();
+        self.call(move |db| mark_read(db, room, user, &message))
+            .await
+    }
 }

@@ -4,8 +4,11 @@
 use crate::counters::{Counter, next_id};
 use crate::error::OrUnexpected;
 use crate::rows::{self, MEMBERSHIP_COLUMNS, ROOM_COLUMNS, room_kind_text, to_json};
+use crate::store::SqliteStore;
+use async_trait::async_trait;
 use banter_core::domain::room::dm_pair;
 use banter_core::domain::{Membership, Room, RoomId, RoomKind, Timestamp, UserId};
+use banter_core::ports::RoomStore;
 use banter_core::ports::StoreError;
 use banter_core::ports::store::StoreResult;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -289,4 +292,83 @@ fn insert_membership(db: &Connection, membership: &Membership) -> StoreResult<bo
         })
         .or_unexpected("inserting a membership")?;
     Ok(inserted > 0)
+}
+
+#[async_trait]
+impl RoomStore for SqliteStore {
+    async fn find_or_create_dm(
+        &self,
+        a: UserId,
+        b: UserId,
+        now: Timestamp,
+    ) -> StoreResult<(Room, bool)> {
+        self.call(move |db| find_or_create_dm(db, a, b, now)).await
+    }
+
+    async fn find_dm(&self, a: UserId, b: UserId) -> StoreResult<Option<Room>> {
+        self.call(move |db| find_dm(db, a, b)).await
+    }
+
+    async fn create_group(
+        &self,
+        name: &str,
+        created_by: UserId,
+        members: &[UserId],
+        now: Timestamp,
+    ) -> StoreResult<Room> {
+        let (name, members) = (name.to_owned(), members.to_vec());
+        self.call(move |db| create_group(db, &name, created_by, &members, now))
+            .await
+    }
+
+    async fn find_or_create_keyed_group(
+        &self,
+        key: &str,
+        name: &str,
+        created_by: UserId,
+        members: &[UserId],
+        now: Timestamp,
+    ) -> StoreResult<(Room, bool)> {
+        let (key, name, members) = (key.to_owned(), name.to_owned(), members.to_vec());
+        self.call(move |db| find_or_create_keyed_group(db, &key, &name, created_by, &members, now))
+            .await
+    }
+
+    async fn room(&self, id: RoomId) -> StoreResult<Option<Room>> {
+        self.call(move |db| room(db, id)).await
+    }
+
+    async fn rooms(&self, ids: &[RoomId]) -> StoreResult<Vec<Room>> {
+        let ids = ids.to_vec();
+        self.call(move |db| rooms(db, &ids)).await
+    }
+
+    async fn add_member(&self, room: RoomId, user: UserId, now: Timestamp) -> StoreResult<bool> {
+        self.call(move |db| add_member(db, room, user, now)).await
+    }
+
+    async fn remove_member(&self, room: RoomId, user: UserId) -> StoreResult<bool> {
+        self.call(move |db| remove_member(db, room, user)).await
+    }
+
+    async fn membership(&self, room: RoomId, user: UserId) -> StoreResult<Option<Membership>> {
+        self.call(move |db| membership(db, room, user)).await
+    }
+
+    async fn members(&self, room: RoomId) -> StoreResult<Vec<Membership>> {
+        self.call(move |db| members(db, room)).await
+    }
+
+    async fn memberships_of(&self, user: UserId) -> StoreResult<Vec<Membership>> {
+        self.call(move |db| memberships_of(db, user)).await
+    }
+
+    async fn set_typing(
+        &self,
+        room: RoomId,
+        user: UserId,
+        until: Option<Timestamp>,
+    ) -> StoreResult<()> {
+        self.call(move |db| set_typing(db, room, user, until)).await
+    }
 }

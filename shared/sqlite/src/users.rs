@@ -3,7 +3,10 @@
 use crate::counters::{Counter, next_id};
 use crate::error::{OrUnexpected, conflict_or_unexpected};
 use crate::rows::{self, USER_COLUMNS};
+use crate::store::SqliteStore;
+use async_trait::async_trait;
 use banter_core::domain::{Timestamp, User, UserId, UserRecord, Username};
+use banter_core::ports::UserStore;
 use banter_core::ports::store::StoreResult;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::collections::BTreeSet;
@@ -71,4 +74,37 @@ pub(crate) fn users(db: &Connection, ids: &[UserId]) -> StoreResult<Vec<User>> {
         }
     }
     Ok(found)
+}
+
+#[async_trait]
+impl UserStore for SqliteStore {
+    async fn create_user(
+        &self,
+        username: &Username,
+        display_name: &str,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<User> {
+        let (username, display_name, password_hash) = (
+            username.clone(),
+            display_name.to_owned(),
+            password_hash.to_owned(),
+        );
+        self.call(move |db| create_user(db, &username, &display_name, &password_hash, now))
+            .await
+    }
+
+    async fn user_by_id(&self, id: UserId) -> StoreResult<Option<UserRecord>> {
+        self.call(move |db| user_by_id(db, id)).await
+    }
+
+    async fn user_by_username(&self, username: &Username) -> StoreResult<Option<UserRecord>> {
+        let username = username.clone();
+        self.call(move |db| user_by_username(db, &username)).await
+    }
+
+    async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        let ids = ids.to_vec();
+        self.call(move |db| users(db, &ids)).await
+    }
 }

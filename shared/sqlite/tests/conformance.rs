@@ -6,12 +6,14 @@ use banter_core::domain::{
     Connection, ConnectionId, NewMessage, Scope, Timestamp, UserId, Username,
     connection::DialectKind,
 };
-use banter_core::ports::{AppendOutcome, HistoryQuery, Store};
+use banter_core::ports::{
+    AppendOutcome, ConnectionStore, HistoryQuery, MessageStore, RoomStore, UserStore,
+};
 use banter_sqlite::SqliteStore;
 use std::path::PathBuf;
 use std::time::Duration;
 
-banter_core::store_conformance_tests!(async {
+banter_conformance::store_conformance_tests!(async {
     SqliteStore::in_memory().expect("an in-memory SQLite store")
 });
 
@@ -205,10 +207,10 @@ async fn given_a_store_when_cloned_then_clones_share_one_database() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn given_the_suite_when_run_through_run_all_then_every_check_passes() {
     assert!(
-        banter_core::conformance::checks().len() >= 50,
+        banter_conformance::checks().len() >= 50,
         "the suite lists its checks"
     );
-    banter_core::conformance::run_all(|| async {
+    banter_conformance::run_all(|| async {
         SqliteStore::in_memory().expect("an in-memory SQLite store")
     })
     .await;

@@ -10,7 +10,7 @@
 use super::events::{self, Kind, body, status, with_body, with_connection, with_token};
 use async_trait::async_trait;
 use banter_core::domain::{ConnectionId, RoomId, UserId, Username};
-use banter_core::ports::{HistoryQuery, Store};
+use banter_core::ports::{ConnectionStore, HistoryQuery, MessageStore, RoomStore, UserStore};
 use banter_dynamodb::DynamoStore;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

@@ -8,4 +8,7 @@ pub mod store;
 
 pub use blob::{BlobMeta, BlobStore, PresignedUpload};
 pub use push::{Push, PushError};
-pub use store::{AppendOutcome, Claim, HistoryQuery, Release, Store, StoreError};
+pub use store::{
+    AppendOutcome, Claim, ConnectionStore, DeliveryStore, HistoryQuery, MessageStore,
+    RateLimitStore, Release, RoomStore, Store, StoreError, UserStore,
+};

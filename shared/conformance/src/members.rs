@@ -4,8 +4,8 @@ use super::SharedStore;
 use super::fixtures::{
     Must, ids, membership_of, new_group, new_users, room_of, send_many, some_time, sorted,
 };
-use crate::domain::{RoomId, UserId};
-use crate::ports::StoreError;
+use banter_core::domain::{RoomId, UserId};
+use banter_core::ports::StoreError;
 
 pub async fn given_a_non_member_when_adding_then_true_and_read_state_starts_at_the_newest_message(
     store: SharedStore,

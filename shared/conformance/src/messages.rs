@@ -7,8 +7,8 @@ use super::fixtures::{
     new_group, new_message, new_users, random_hex, room_of, send_many, some_file, some_text,
     some_time, sorted,
 };
-use crate::domain::{Message, MessageId, RoomId};
-use crate::ports::{AppendOutcome, HistoryQuery, StoreError};
+use banter_core::domain::{Message, MessageId, RoomId};
+use banter_core::ports::{AppendOutcome, HistoryQuery, StoreError};
 use tokio::task::JoinSet;
 
 pub async fn given_messages_when_appending_then_seq_counts_from_one_and_ids_increase(
@@ -175,7 +175,7 @@ pub async fn given_a_file_and_unusual_text_when_appending_then_both_round_trip(s
     let client_id = format!("#cid/{}:{}|", random_hex(8), "x".repeat(49));
     assert_eq!(
         client_id.len(),
-        crate::domain::limits::MAX_CLIENT_MESSAGE_ID
+        banter_core::domain::limits::MAX_CLIENT_MESSAGE_ID
     );
     new.client_message_id = Some(client_id);
     let stored = append_new(&*store, new.clone()).await;

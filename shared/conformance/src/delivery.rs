@@ -3,8 +3,8 @@
 
 use super::SharedStore;
 use super::fixtures::{Must, ids, new_group, new_users, send_many};
-use crate::domain::{RoomId, Timestamp};
-use crate::ports::{Claim, Release, StoreError};
+use banter_core::domain::{RoomId, Timestamp};
+use banter_core::ports::{Claim, Release, StoreError};
 use std::time::Duration;
 
 const LEASE: Duration = Duration::from_secs(5);

@@ -6,9 +6,9 @@ use super::fixtures::{
     Must, connection_id, connection_of, expired_connection, ids, live_connection, new_group,
     new_users, put, sorted,
 };
-use crate::domain::connection::DialectState;
-use crate::domain::{Connection, ConnectionId, Scope, Timestamp, UserId};
-use crate::ports::StoreError;
+use banter_core::domain::connection::DialectState;
+use banter_core::domain::{Connection, ConnectionId, Scope, Timestamp, UserId};
+use banter_core::ports::StoreError;
 use std::time::Duration;
 
 fn connection_ids(connections: &[Connection]) -> Vec<ConnectionId> {

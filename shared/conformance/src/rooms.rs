@@ -5,7 +5,7 @@ use super::fixtures::{
     Must, assert_safe_id, ids, new_group, new_users, present, random_hex, room_of, some_time,
     sorted,
 };
-use crate::domain::{Membership, RoomId, RoomKind, UserId};
+use banter_core::domain::{Membership, RoomId, RoomKind, UserId};
 use tokio::task::JoinSet;
 
 fn member_ids(members: &[Membership]) -> Vec<UserId> {

@@ -1,14 +1,14 @@
 //! Random-ish test data and the store calls every check repeats. Helpers
 //! panic with what they were doing, so a failing check names the step.
 
-use crate::domain::connection::DialectState;
-use crate::domain::ids::MAX_SAFE_ID;
-use crate::domain::{
+use banter_core::domain::connection::DialectState;
+use banter_core::domain::ids::MAX_SAFE_ID;
+use banter_core::domain::{
     Connection, ConnectionId, FileAttachment, Membership, Message, NewMessage, Room, RoomId, Scope,
     Timestamp, User, UserId, Username, connection::DialectKind,
 };
-use crate::ports::store::StoreResult;
-use crate::ports::{AppendOutcome, Store};
+use banter_core::ports::store::StoreResult;
+use banter_core::ports::{AppendOutcome, Store};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use std::fmt::Debug;

@@ -3,8 +3,8 @@
 
 use super::SharedStore;
 use super::fixtures::{Must, ids, membership_of, new_group, new_users, room_of, send_many};
-use crate::domain::{RoomId, Timestamp};
-use crate::ports::StoreError;
+use banter_core::domain::{RoomId, Timestamp};
+use banter_core::ports::StoreError;
 use std::time::Duration;
 
 pub async fn given_a_member_when_setting_typing_then_the_deadline_is_stored_and_cleared(

@@ -2,7 +2,7 @@
 
 use super::SharedStore;
 use super::fixtures::{Must, ids, membership_of, new_group, new_users, room_of, send_many};
-use crate::ports::StoreError;
+use banter_core::ports::StoreError;
 use rand::seq::SliceRandom;
 use tokio::task::JoinSet;
 

@@ -1,13 +1,14 @@
-//! History pages: Latest and Before newest first, After oldest first, by id.
+//! History pages: Latest and Before newest first, After oldest first, by
+//! id; Seqs newest first, by position.
 
 use super::SharedStore;
 use super::fixtures::{
     Must, append_new, ids, message_ids, new_group, new_message, new_users, send_many,
 };
-use crate::domain::ids::MAX_SAFE_ID;
-use crate::domain::limits::MAX_PAGE;
-use crate::domain::{Message, MessageId, RoomId};
-use crate::ports::HistoryQuery;
+use banter_core::domain::ids::MAX_SAFE_ID;
+use banter_core::domain::limits::MAX_PAGE;
+use banter_core::domain::{Message, MessageId, RoomId};
+use banter_core::ports::HistoryQuery;
 
 async fn page(store: &SharedStore, room: RoomId, query: HistoryQuery) -> Vec<Message> {
     store
@@ -362,4 +363,38 @@ pub async fn given_two_interleaved_rooms_when_reading_history_then_only_that_roo
         in_second[1..4].to_vec(),
         "the other room pages on its own"
     );
+}
+
+pub async fn given_messages_in_two_rooms_when_reading_a_range_of_seqs_then_exactly_those_newest_first(
+    store: SharedStore,
+) {
+    let users = new_users(&*store, 2).await;
+    let room = new_group(&*store, &ids(&users)).await;
+    let other = new_group(&*store, &ids(&users)).await;
+    let mut sent = Vec::new();
+    for index in 0..130 {
+        let sender = users[index % 2].id;
+        sent.push(append_new(&*store, new_message(room.id, sender)).await);
+        // Ids of another room in between, so ids here are not dense.
+        if index % 3 == 0 {
+            append_new(&*store, new_message(other.id, sender)).await;
+        }
+    }
+    for (first, last) in [(1, 50), (31, 80), (81, 130), (130, 130), (1, 1), (101, 200)] {
+        let got = page(&store, room.id, HistoryQuery::Seqs { first, last }).await;
+        let top = usize::try_from(last.min(130)).unwrap_or(130);
+        let bottom = usize::try_from(first).unwrap_or(1);
+        assert_eq!(
+            message_ids(&got),
+            message_ids(&newest_first(&sent[bottom - 1..top])),
+            "Seqs {first}..={last} must be exactly those messages, newest first"
+        );
+    }
+    for (first, last) in [(131, 140), (50, 49)] {
+        let got = page(&store, room.id, HistoryQuery::Seqs { first, last }).await;
+        assert!(
+            got.is_empty(),
+            "Seqs {first}..={last} must be empty, got {got:?}"
+        );
+    }
 }

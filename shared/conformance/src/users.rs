@@ -5,8 +5,8 @@ use super::fixtures::{
     Must, assert_safe_id, assert_strictly_increasing, ids, new_user, new_users, present,
     random_hex, some_time, sorted, username,
 };
-use crate::domain::UserId;
-use crate::ports::StoreError;
+use banter_core::domain::UserId;
+use banter_core::ports::StoreError;
 
 pub async fn given_new_usernames_when_creating_users_then_ids_are_positive_unique_and_increasing(
     store: SharedStore,

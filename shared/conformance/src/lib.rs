@@ -15,7 +15,7 @@
 //!   a dev-dependency.
 //!
 //!   ```ignore
-//!   banter_core::store_conformance_tests!(async {
+//!   banter_conformance::store_conformance_tests!(async {
 //!       SqliteStore::in_memory().expect("an in-memory SQLite store")
 //!   });
 //!   ```
@@ -29,8 +29,8 @@
 //! Where the port's docs are silent, the suite settles it:
 //! - a write that needs a missing item fails with `NotFound`: `"room"` for
 //!   `add_member` and `append_message`, `"membership"` for `mark_read` and
-//!   `set_typing`, `"connection"` for `bind_connection`; `remove_member` of a non-member (or unknown room) is
-//!   `Ok(false)`;
+//!   `set_typing`, `"connection"` for `bind_connection`; `remove_member` of
+//!   a non-member (or unknown room) is `Ok(false)`;
 //! - batch gets (`users`, `rooms`) return each known id once, even when asked
 //!   twice, and take more than 100 ids (one DynamoDB batch page);
 //! - live counts (`put_connection`, `bind_connection`, `delete_connection`)
@@ -60,7 +60,7 @@ pub use rooms::*;
 pub use typing::*;
 pub use users::*;
 
-use crate::ports::Store;
+use banter_core::ports::Store;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use std::future::IntoFuture;
@@ -131,8 +131,8 @@ where
 macro_rules! store_conformance_tests {
     ($make:expr $(,)?) => {
         /// A fresh store for one conformance test.
-        async fn __banter_store_conformance_make() -> $crate::conformance::SharedStore {
-            $crate::conformance::shared($make).await
+        async fn __banter_store_conformance_make() -> $crate::SharedStore {
+            $crate::shared($make).await
         }
 
         $crate::__store_conformance_checks!(@tests ());
@@ -196,6 +196,7 @@ macro_rules! __store_conformance_checks {
                 given_250_messages_when_paging_backwards_then_every_message_once_in_order,
                 given_250_messages_when_paging_forwards_then_every_message_once_in_order,
                 given_two_interleaved_rooms_when_reading_history_then_only_that_rooms_messages,
+                given_messages_in_two_rooms_when_reading_a_range_of_seqs_then_exactly_those_newest_first,
             }
             read_state {
                 given_a_member_when_marking_read_then_read_state_moves_and_unread_follows,
@@ -243,7 +244,7 @@ macro_rules! __store_conformance_expand {
                         #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
                         async fn $check() {
                             let store = super::super::__banter_store_conformance_make().await;
-                            $crate::conformance::$check(store).await;
+                            $crate::$check(store).await;
                         }
                     )*
                 }
@@ -252,9 +253,9 @@ macro_rules! __store_conformance_expand {
     };
     (@list () $($area:ident { $($check:ident),* $(,)? })*) => {
         &[$($(
-            $crate::conformance::Check {
+            $crate::Check {
                 name: concat!(stringify!($area), "::", stringify!($check)),
-                run: |store| ::std::boxed::Box::pin($crate::conformance::$check(store)),
+                run: |store| ::std::boxed::Box::pin($crate::$check(store)),
             },
         )*)*]
     };
