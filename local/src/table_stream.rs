@@ -2,16 +2,16 @@
 //! has stored a connection, the stream carries its INSERT to the functions
 //! subscribed in the template (the welcome), filtered by their
 //! `FilterCriteria`. SQLite has no stream, so banter-local writes the record
-//! the DynamoDB adapter's connection lookup item would produce
-//! (`pk = CONN#<id>`, `sk = CONN`, with `connection_id` and `dialect`; see
-//! docs/dynamodb.md) and delivers it the same way, after `$connect` returned.
+//! the DynamoDB adapter's connection lookup item would produce (from
+//! `banter_dynamodb::stream`, which owns that layout) and delivers it the
+//! same way, after `$connect` returned.
 
 use crate::event_filter;
 use crate::functions::{Functions, LocalFunction, StreamFunction};
 use crate::template::StreamConsumer;
 use anyhow::anyhow;
 use aws_lambda_events::dynamodb::Event;
-use banter_core::domain::{Connection, ConnectionId};
+use banter_core::domain::ConnectionId;
 use banter_core::service::Services;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -82,7 +82,7 @@ impl TableStream {
                 return;
             }
         };
-        let record = insert_record(&connection);
+        let record = banter_dynamodb::stream::connection_insert(&connection);
         for subscriber in &self.subscribers {
             let wanted = subscriber.patterns.is_empty()
                 || subscriber
@@ -100,33 +100,4 @@ impl TableStream {
             }
         }
     }
-}
-
-/// The stream record of the connection lookup item's INSERT.
-fn insert_record(connection: &Connection) -> Value {
-    let pk = format!("CONN#{}", connection.id);
-    let mut image = json!({
-        "pk": { "S": pk },
-        "sk": { "S": "CONN" },
-        "connection_id": { "S": connection.id.0 },
-        "dialect": { "S": connection.dialect.as_str() },
-    });
-    if let (Some(user), Some(map)) = (connection.user_id, image.as_object_mut()) {
-        map.insert("user_id".to_owned(), json!({ "N": user.to_string() }));
-    }
-    json!({
-        "eventID": connection.id.0,
-        "eventName": "INSERT",
-        "eventVersion": "1.1",
-        "eventSource": "aws:dynamodb",
-        "awsRegion": "local",
-        "eventSourceARN": "arn:aws:dynamodb:local:000000000000:table/banter/stream/local",
-        "dynamodb": {
-            "Keys": { "pk": { "S": pk }, "sk": { "S": "CONN" } },
-            "NewImage": image,
-            "SequenceNumber": "0",
-            "SizeBytes": 0,
-            "StreamViewType": "NEW_IMAGE"
-        }
-    })
 }

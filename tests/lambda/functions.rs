@@ -206,7 +206,7 @@ async fn cold_init_per_function_under_the_emulator() {
         .await
         .expect("building");
     let store = dynamodb::fresh_store().await;
-    banter_lambda::jwt_secret::load_or_create(store.client(), store.table())
+    banter_dynamodb::jwt_secret::load_or_create(store.client(), store.table())
         .await
         .expect("the JWT secret");
     let local = LocalServer::start(Options::in_memory())

@@ -142,7 +142,7 @@ fn given_the_template_then_every_function_can_read_or_create_the_jwt_secret_at_c
         assert!(
             grants("dynamodb:GetItem") && grants("dynamodb:PutItem"),
             "{id}: every function loads (or creates) the JWT secret item at cold start \
-             (banter_lambda::jwt_secret): grant GetItem and PutItem (PutItem may be limited \
+             (banter_dynamodb::jwt_secret): grant GetItem and PutItem (PutItem may be limited \
              to dynamodb:LeadingKeys CONFIG, as JwtSecretCreate)"
         );
         for statement in statements.iter().filter(|s| s.conditional) {
@@ -158,7 +158,7 @@ fn given_the_template_then_every_function_can_read_or_create_the_jwt_secret_at_c
         text.contains("dynamodb:LeadingKeys: [CONFIG]"),
         "JwtSecretCreate is limited to the CONFIG partition"
     );
-    assert_eq!(banter_lambda::jwt_secret::CONFIG_PK, "CONFIG");
+    assert_eq!(banter_dynamodb::keys::jwt_secret().pk, "CONFIG");
 }
 
 #[test]

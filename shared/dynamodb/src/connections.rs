@@ -16,7 +16,8 @@
 //! Every connection item also carries a revision, checked and bumped by each
 //! write, so its two copies never drift apart.
 
-use crate::items::{FromItem, Item, ItemExt, ToAttributes, attr, from_items, n};
+use crate::attr;
+use crate::items::{FromItem, Item, ItemExt, ToAttributes, from_items, n};
 use crate::keys::{self, CONNECTION_PREFIX};
 use crate::pagination::Query;
 use crate::retry::Backoff;

@@ -4,7 +4,8 @@
 //! never reused. One counter item takes about 1,000 writes a second (one
 //! partition's limit): see docs/dynamodb.md for how to shard it.
 
-use crate::items::{ItemExt, attr, n};
+use crate::attr;
+use crate::items::{ItemExt, n};
 use crate::keys::{self, Counter};
 use crate::store::DynamoStore;
 use anyhow::{Context, anyhow};

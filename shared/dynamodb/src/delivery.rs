@@ -3,7 +3,8 @@
 //! claim and a release are one conditional UpdateItem each. A room without
 //! `delivered_seq` has delivered nothing yet.
 
-use crate::items::{Item, ItemExt, attr, n, s};
+use crate::attr;
+use crate::items::{Item, ItemExt, n, s};
 use crate::keys;
 use crate::store::DynamoStore;
 use crate::writes::Write;

@@ -20,8 +20,6 @@
 //! | JWT secret (banter-lambda) | `CONFIG`              | `JWT_SECRET`        |
 //! | rate-limit window     | `RATE#<key>`               | `W#<start ms:016>`  |
 
-use crate::items::Item;
-use aws_sdk_dynamodb::types::AttributeValue;
 use banter_core::domain::room::dm_pair;
 use banter_core::domain::{ConnectionId, MessageId, RoomId, UserId};
 
@@ -44,33 +42,8 @@ pub struct Key {
 }
 
 impl Key {
-    fn new(pk: String, sk: impl Into<String>) -> Self {
+    pub(crate) fn new(pk: String, sk: impl Into<String>) -> Self {
         Self { pk, sk: sk.into() }
-    }
-
-    /// The key alone, as DynamoDB takes it in `Key` parameters.
-    pub fn item(&self) -> Item {
-        Item::from([
-            (PK.to_owned(), AttributeValue::S(self.pk.clone())),
-            (SK.to_owned(), AttributeValue::S(self.sk.clone())),
-        ])
-    }
-
-    /// A whole item: these attributes under this key.
-    pub fn with(&self, mut attributes: Item) -> Item {
-        attributes.extend(self.item());
-        attributes
-    }
-
-    /// The key of an item DynamoDB returned.
-    pub fn of(item: &Item) -> Option<Self> {
-        match (item.get(PK), item.get(SK)) {
-            (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))) => Some(Self {
-                pk: pk.clone(),
-                sk: sk.clone(),
-            }),
-            _ => None,
-        }
     }
 }
 
@@ -141,6 +114,11 @@ pub fn user_connection(user: UserId, id: &ConnectionId) -> Key {
 
 /// A user's presence version: bumped by every connection write of that user,
 /// so a live count and the write it follows commit together or not at all.
+/// The JWT signing secret (`jwt_secret.rs`); no store item uses `CONFIG`.
+pub fn jwt_secret() -> Key {
+    Key::new("CONFIG".to_owned(), "JWT_SECRET")
+}
+
 pub fn presence(user: UserId) -> Key {
     Key::new(user_partition(user), "PRESENCE")
 }

@@ -10,21 +10,46 @@
 //! write it guards. docs/dynamodb.md has the design and the cost of each
 //! access pattern.
 
-mod connections;
-mod counters;
-mod delivery;
-pub mod items;
+// The item layout and the stream records, free of the AWS SDK.
+pub mod attr;
 pub mod keys;
-mod messages;
-mod pagination;
-mod rate_limits;
-mod retry;
-mod rooms;
-mod seq_range;
-mod store;
+pub mod stream;
 pub mod table;
+
+// The store on the SDK.
+#[cfg(feature = "sdk")]
+mod connections;
+#[cfg(feature = "sdk")]
+mod counters;
+#[cfg(feature = "sdk")]
+mod create_table;
+#[cfg(feature = "sdk")]
+mod delivery;
+#[cfg(feature = "sdk")]
+pub mod items;
+#[cfg(feature = "sdk")]
+pub mod jwt_secret;
+#[cfg(feature = "sdk")]
+mod messages;
+#[cfg(feature = "sdk")]
+mod pagination;
+#[cfg(feature = "sdk")]
+mod rate_limits;
+#[cfg(feature = "sdk")]
+mod retry;
+#[cfg(feature = "sdk")]
+mod rooms;
+#[cfg(feature = "sdk")]
+mod seq_range;
+#[cfg(feature = "sdk")]
+mod store;
+#[cfg(feature = "sdk")]
 mod users;
+#[cfg(feature = "sdk")]
 mod writes;
 
+#[cfg(feature = "sdk")]
+pub use create_table::create_table;
+#[cfg(feature = "sdk")]
 pub use store::{DynamoStore, TABLE_ENV};
-pub use table::{TableDefinition, create_table};
+pub use table::TableDefinition;

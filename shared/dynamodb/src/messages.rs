@@ -9,7 +9,8 @@
 //! (larger) id. So seqs are dense and ids increase in commit order within a
 //! room, and they are unique everywhere because the counter is.
 
-use crate::items::{FromItem, Item, ItemExt, ToAttributes, attr, from_items, n};
+use crate::attr;
+use crate::items::{FromItem, Item, ItemExt, ToAttributes, from_items, n};
 use crate::keys::{self, Counter, MESSAGE_PREFIX, padded};
 use crate::pagination::{Query, find};
 use crate::retry::Backoff;

@@ -2,7 +2,8 @@
 //! atomic `ADD`, so every Lambda instance counts into the same window. One
 //! UpdateItem per limited request; the table's TTL removes old windows.
 
-use crate::items::{ItemExt, attr, n};
+use crate::attr;
+use crate::items::{ItemExt, n};
 use crate::keys;
 use crate::store::DynamoStore;
 use crate::writes::Write;

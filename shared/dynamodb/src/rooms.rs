@@ -4,7 +4,8 @@
 //! `memberships_of` is one consistent query plus a consistent batch get of
 //! the memberships themselves (read state lives on one item only).
 
-use crate::items::{FromItem, Item, ItemExt, ToAttributes, attr, from_items, n};
+use crate::attr;
+use crate::items::{FromItem, Item, ItemExt, ToAttributes, from_items, n};
 use crate::keys::{self, Counter, MEMBER_PREFIX, ROOM_POINTER_PREFIX};
 use crate::pagination::Query;
 use crate::retry::Backoff;

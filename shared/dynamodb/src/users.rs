@@ -1,7 +1,8 @@
 //! Users: an id from the user counter, the username made unique by a
 //! `USERNAME#name` item written in the same transaction as the user.
 
-use crate::items::{FromItem, Item, ItemExt, ToAttributes, attr, from_items, n};
+use crate::attr;
+use crate::items::{FromItem, Item, ItemExt, ToAttributes, from_items, n};
 use crate::keys::{self, Counter};
 use crate::retry::Backoff;
 use crate::store::DynamoStore;

@@ -19,7 +19,8 @@ use banter_core::ports::{
     AppendOutcome, ConnectionStore, HistoryQuery, MessageStore, RoomStore, UserStore,
 };
 use banter_dynamodb::DynamoStore;
-use banter_dynamodb::items::{Item, ToAttributes, attr};
+use banter_dynamodb::attr;
+use banter_dynamodb::items::{Item, ToAttributes};
 use banter_dynamodb::keys::{self, Key, MEMBER_PREFIX, MESSAGE_PREFIX};
 use std::sync::Arc;
 use std::time::Duration;

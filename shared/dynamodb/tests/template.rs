@@ -4,7 +4,7 @@
 
 mod support;
 
-use banter_dynamodb::items::attr;
+use banter_dynamodb::attr;
 use banter_dynamodb::keys::{PK, SK};
 use banter_dynamodb::table::{INDEXES, TTL_ATTRIBUTE};
 

@@ -2,7 +2,7 @@
 //! `main` is `banter_lambda::serve(env!("CARGO_PKG_NAME"))`: it reads the
 //! [`settings`] once per cold start, loads the AWS SDK configuration once,
 //! builds the adapters (DynamoDB store, S3 blobs, Management API push) and
-//! the JWT secret ([`jwt_secret`]), then serves every invocation with the
+//! the JWT secret (`banter_dynamodb::jwt_secret`), then serves every invocation with the
 //! handler `banter_handlers::function` registers for that binary.
 //!
 //! This crate is the only one that links both the handlers and the AWS
@@ -13,7 +13,6 @@
 //! `AWS_ENDPOINT_URL_S3` (with `BANTER_S3_FORCE_PATH_STYLE=true`) and
 //! `BANTER_WS_ENDPOINT`.
 
-pub mod jwt_secret;
 pub mod settings;
 
 use anyhow::Context;
@@ -91,7 +90,7 @@ pub async fn services(
     sdk: &aws_config::SdkConfig,
 ) -> anyhow::Result<Services> {
     let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
-    let secret = jwt_secret::load_or_create(&dynamodb, &settings.table)
+    let secret = banter_dynamodb::jwt_secret::load_or_create(&dynamodb, &settings.table)
         .await
         .context("the JWT secret")?;
     let store = DynamoStore::new(dynamodb, settings.table.clone());

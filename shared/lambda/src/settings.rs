@@ -19,7 +19,7 @@
 //! | `BANTER_FANOUT_CONCURRENCY` | no | pushes in flight during one fan-out |
 //!
 //! The JWT secret is deliberately not among them: it lives in the table
-//! (see [`crate::jwt_secret`]). An empty value counts as unset, so a
+//! (see `banter_dynamodb::jwt_secret`). An empty value counts as unset, so a
 //! template can pass `""` for "use the default".
 
 use banter_apigw::{API_ID_ENV, ENDPOINT_ENV, STAGE_ENV, execute_api_endpoint};

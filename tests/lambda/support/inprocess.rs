@@ -31,7 +31,7 @@ impl Stack {
         let store = dynamodb::fresh_store().await;
         let dynamo = DynamoRecorder::default();
         let client = dynamo.client(store.client());
-        let secret = banter_lambda::jwt_secret::load_or_create(&client, store.table())
+        let secret = banter_dynamodb::jwt_secret::load_or_create(&client, store.table())
             .await
             .expect("the JWT secret");
         let bucket = new_bucket().await;

@@ -1,11 +1,11 @@
 //! The JWT secret bootstrap against DynamoDB Local, on a fresh table made
 //! from template.yaml's definition (banter-dynamodb's test harness).
 
-#[path = "../../dynamodb/tests/support/mod.rs"]
 mod support;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use banter_lambda::jwt_secret::{CONFIG_PK, JWT_SECRET_SK, SECRET_BYTES, load_or_create};
+use banter_dynamodb::jwt_secret::{SECRET_BYTES, load_or_create};
+use banter_dynamodb::keys;
 
 #[tokio::test]
 async fn given_a_fresh_table_when_cold_starts_race_then_all_use_the_one_stored_secret() {
@@ -50,9 +50,9 @@ async fn given_a_corrupt_secret_item_then_the_error_says_what_to_do() {
         .client()
         .put_item()
         .table_name(store.table())
-        .item("pk", AttributeValue::S(CONFIG_PK.to_owned()))
-        .item("sk", AttributeValue::S(JWT_SECRET_SK.to_owned()))
-        .item("secret", AttributeValue::S("hunter2".to_owned()))
+        .set_item(Some(keys::jwt_secret().with(
+            [("secret".to_owned(), AttributeValue::S("hunter2".to_owned()))].into(),
+        )))
         .send()
         .await
         .expect("put a corrupt item");

@@ -18,22 +18,17 @@
 //! IAM: `dynamodb:GetItem` and `dynamodb:PutItem` on the table, which the
 //! store needs anyway.
 
+use crate::attr::{CREATED_AT, SECRET as SECRET_ATTRIBUTE};
+use crate::items::n;
+use crate::keys::{self, PK};
 use anyhow::{Context, bail};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
-use banter_dynamodb::keys::{PK, SK};
 use rand::RngCore;
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// The partition key of configuration items (no store item uses it).
-pub const CONFIG_PK: &str = "CONFIG";
-/// The sort key of the JWT secret.
-pub const JWT_SECRET_SK: &str = "JWT_SECRET";
-/// The attribute holding the secret (binary).
-pub const SECRET_ATTRIBUTE: &str = "secret";
 /// Bytes of a new secret: HS256's key should be at least as long as its hash.
 pub const SECRET_BYTES: usize = 32;
 
@@ -49,13 +44,20 @@ pub async fn load_or_create(client: &Client, table: &str) -> anyhow::Result<Vec<
     let created_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    let item = keys::jwt_secret().with(
+        [
+            (
+                SECRET_ATTRIBUTE.to_owned(),
+                AttributeValue::B(Blob::new(candidate)),
+            ),
+            (CREATED_AT.to_owned(), n(created_at)),
+        ]
+        .into(),
+    );
     let put = client
         .put_item()
         .table_name(table)
-        .item(PK, AttributeValue::S(CONFIG_PK.to_owned()))
-        .item(SK, AttributeValue::S(JWT_SECRET_SK.to_owned()))
-        .item(SECRET_ATTRIBUTE, AttributeValue::B(Blob::new(candidate)))
-        .item("created_at", AttributeValue::N(created_at.to_string()))
+        .set_item(Some(item))
         .condition_expression("attribute_not_exists(#pk)")
         .expression_attribute_names("#pk", PK)
         .send()
@@ -84,8 +86,7 @@ async fn read(client: &Client, table: &str) -> anyhow::Result<Option<Vec<u8>>> {
     let output = client
         .get_item()
         .table_name(table)
-        .key(PK, AttributeValue::S(CONFIG_PK.to_owned()))
-        .key(SK, AttributeValue::S(JWT_SECRET_SK.to_owned()))
+        .set_key(Some(keys::jwt_secret().item()))
         .consistent_read(true)
         .send()
         .await
@@ -99,8 +100,9 @@ async fn read(client: &Client, table: &str) -> anyhow::Result<Option<Vec<u8>>> {
             Ok(Some(blob.as_ref().to_vec()))
         }
         _ => bail!(
-            "the item {CONFIG_PK}/{JWT_SECRET_SK} in {table} has no binary `{SECRET_ATTRIBUTE}` \
-             of at least {SECRET_BYTES} bytes: delete it to have a new secret made"
+            "the item {key:?} in {table} has no binary `{SECRET_ATTRIBUTE}` of at least \
+             {SECRET_BYTES} bytes: delete it to have a new secret made",
+            key = keys::jwt_secret()
         ),
     }
 }
