@@ -36,11 +36,11 @@ pub async fn given_an_empty_room_when_reading_history_then_every_query_is_empty(
             limit: 50,
         },
         HistoryQuery::After {
-            after: MessageId(1),
+            after: Some(MessageId(1)),
             limit: 50,
         },
         HistoryQuery::After {
-            after: elsewhere[0].id,
+            after: Some(elsewhere[0].id),
             limit: 50,
         },
     ] {
@@ -165,7 +165,7 @@ pub async fn given_a_cursor_when_reading_after_then_newer_messages_oldest_first(
         &store,
         group.id,
         HistoryQuery::After {
-            after: sent[3].id,
+            after: Some(sent[3].id),
             limit: 4,
         },
     )
@@ -185,7 +185,7 @@ pub async fn given_a_cursor_when_reading_after_then_newer_messages_oldest_first(
         &store,
         group.id,
         HistoryQuery::After {
-            after: sent[9].id,
+            after: Some(sent[9].id),
             limit: 10,
         },
     )
@@ -200,7 +200,7 @@ pub async fn given_a_cursor_when_reading_after_then_newer_messages_oldest_first(
         &store,
         group.id,
         HistoryQuery::After {
-            after: sent[11].id,
+            after: Some(sent[11].id),
             limit: 10,
         },
     )
@@ -272,7 +272,7 @@ pub async fn given_250_messages_when_paging_forwards_then_every_message_once_in_
                 &store,
                 room,
                 HistoryQuery::After {
-                    after: newest,
+                    after: Some(newest),
                     limit,
                 },
             )
@@ -339,7 +339,7 @@ pub async fn given_two_interleaved_rooms_when_reading_history_then_only_that_roo
         &store,
         first.id,
         HistoryQuery::After {
-            after: cursor,
+            after: Some(cursor),
             limit: MAX_PAGE,
         },
     )
@@ -353,7 +353,7 @@ pub async fn given_two_interleaved_rooms_when_reading_history_then_only_that_roo
         &store,
         second.id,
         HistoryQuery::After {
-            after: in_second[0].id,
+            after: Some(in_second[0].id),
             limit: 3,
         },
     )

@@ -2,9 +2,12 @@
 //! Banter's own words that name the field: `room_id: must be a whole
 //! number, 0 or more`, `text is required`. Every dialect and the REST API read
 //! their inbound objects here, so clients never see serde's internals
-//! (`invalid type: string "seven", expected u64`).
+//! (`invalid type: string "seven", expected u64`). The lenient member types
+//! the seed APIs need ([`Loose`], [`LenientId`]) live here too.
 
-use serde::de::DeserializeOwned;
+use crate::domain::{RoomId, UserId};
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -21,6 +24,19 @@ pub enum Problem {
     Missing,
     /// What the value must be, e.g. "a string".
     MustBe(String),
+    /// A well-typed value that does not fit, in a whole sentence
+    /// (`room_id 0 is out of range`).
+    Unfit(String),
+}
+
+impl FieldError {
+    /// A value of the right type that does not fit, said in `sentence`.
+    pub fn unfit(field: impl Into<String>, sentence: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            problem: Problem::Unfit(sentence.into()),
+        }
+    }
 }
 
 impl fmt::Display for FieldError {
@@ -29,6 +45,7 @@ impl fmt::Display for FieldError {
             (Problem::Missing, field) => write!(f, "{field} is required"),
             (Problem::MustBe(what), "") => write!(f, "the value must be {what}"),
             (Problem::MustBe(what), field) => write!(f, "{field}: must be {what}"),
+            (Problem::Unfit(sentence), _) => f.write_str(sentence),
         }
     }
 }
@@ -89,6 +106,78 @@ fn must_be(expected: &str, message: &str) -> String {
         _ => "of the documented type",
     };
     what.to_owned()
+}
+
+// ---- lenient members --------------------------------------------------
+
+/// A value of the expected type, or anything else (kept apart so a
+/// mistyped field gets its own error instead of failing the whole frame).
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum Loose<T> {
+    Valid(T),
+    Invalid(IgnoredAny),
+}
+
+impl<T> Loose<T> {
+    /// The value, if the field was there with the expected type.
+    pub fn valid(this: Option<Self>) -> Option<T> {
+        match Self::read(this) {
+            Field::Valid(value) => Some(value),
+            Field::Absent | Field::Invalid => None,
+        }
+    }
+
+    /// What an optional member held.
+    pub fn read(this: Option<Self>) -> Field<T> {
+        match this {
+            None => Field::Absent,
+            Some(Self::Valid(value)) => Field::Valid(value),
+            Some(Self::Invalid(_)) => Field::Invalid,
+        }
+    }
+}
+
+/// What an optional, loosely typed member held: nothing (absent or null),
+/// a usable value, or junk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Field<T> {
+    Absent,
+    Valid(T),
+    Invalid,
+}
+
+/// An id as a client may write it: a number (`7`) or a string of digits
+/// (`"7"`), so clients written for either form keep working.
+///
+/// `expecting` keeps the text of the error serde gives for anything else,
+/// which the events dialect passes on to its clients, as it was when that
+/// dialect had this type to itself under the name `PeerId`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "data did not match any variant of untagged enum PeerId"
+)]
+pub enum LenientId {
+    Number(u64),
+    Text(String),
+}
+
+impl LenientId {
+    pub fn number(&self) -> Option<u64> {
+        match self {
+            Self::Number(n) => Some(*n),
+            Self::Text(text) => text.trim().parse().ok(),
+        }
+    }
+
+    pub fn user(&self) -> Option<UserId> {
+        self.number().and_then(UserId::parse)
+    }
+
+    pub fn room(&self) -> Option<RoomId> {
+        self.number().and_then(RoomId::parse)
+    }
 }
 
 #[cfg(test)]

@@ -206,15 +206,8 @@ impl MessageStore for DynamoStore {
                 by_id(self, room, 1, before.0.saturating_sub(1), false, limit).await
             }
             HistoryQuery::After { after, limit } => {
-                by_id(
-                    self,
-                    room,
-                    after.0.saturating_add(1),
-                    MAX_SAFE_ID,
-                    true,
-                    limit,
-                )
-                .await
+                let low = after.map_or(1, |id| id.0.saturating_add(1));
+                by_id(self, room, low, MAX_SAFE_ID, true, limit).await
             }
             HistoryQuery::Seqs { first, last } => {
                 seq_range::read(&RoomById { db: self, room }, first, last).await

@@ -133,7 +133,7 @@ async fn given_history_over_1mb_when_reading_any_page_then_the_store_reads_past_
         .history(
             room.id,
             HistoryQuery::After {
-                after: sent[9].id,
+                after: Some(sent[9].id),
                 limit: 100,
             },
         )

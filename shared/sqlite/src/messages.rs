@@ -81,7 +81,10 @@ pub(crate) fn history(
     let (range, order, from, to) = match query {
         HistoryQuery::Latest { .. } => ("", "DESC", None, None),
         HistoryQuery::Before { before, .. } => ("AND id < ?2", "DESC", Some(before.0), None),
-        HistoryQuery::After { after, .. } => ("AND id > ?2", "ASC", Some(after.0), None),
+        // Ids start at 1: "after 0" is every message.
+        HistoryQuery::After { after, .. } => {
+            ("AND id > ?2", "ASC", Some(after.map_or(0, |id| id.0)), None)
+        }
         HistoryQuery::Seqs { first, last } => {
             ("AND seq BETWEEN ?2 AND ?3", "DESC", Some(first), Some(last))
         }

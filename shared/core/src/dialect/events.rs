@@ -7,10 +7,11 @@
 //! typing are skipped). The socket authenticates with its first
 //! `registerMessages` frame; anything before it is answered on `info`.
 
-use super::frames::{self, LenientId};
+use super::frames;
 use super::{ConnectPlan, ConnectQuery, Dialect, Rejection, Request};
 use crate::domain::limits::MAX_PAGE;
 use crate::domain::{Connection, Event, Message, MessageId, RoomKind, UserId};
+use crate::json_fields::LenientId;
 use crate::ports::HistoryQuery;
 use crate::protocol::{
     AuthExpect, Command, Draft, ErrorCode, HistoryPage, Recipient, Reply, RoomTarget,

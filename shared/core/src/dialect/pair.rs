@@ -4,10 +4,11 @@
 //! `new-message` / `is-typing` frames that carry that token. Every frame has
 //! a `type`; errors are `{"type":"error","error_type","message"}`.
 
-use super::frames::{LenientId, Loose, loose_object, shown_text};
+use super::frames::{loose_object, shown_text};
 use super::{ConnectPlan, ConnectQuery, Dialect, Rejection, Request};
 use crate::domain::connection::DialectState;
 use crate::domain::{Connection, Event, RoomKind, UserId};
+use crate::json_fields::{Field, LenientId, Loose};
 use crate::protocol::{AuthExpect, Command, Draft, ErrorCode, Recipient, Reply, RoomTarget};
 use serde::{Deserialize, Serialize};
 
@@ -44,23 +45,6 @@ struct PathIds {
 
 // ---- client → server --------------------------------------------------------
 
-/// What a field held: nothing (absent or null), a usable value, or junk.
-enum Field<T> {
-    Absent,
-    Valid(T),
-    Invalid,
-}
-
-impl<T> From<Option<Loose<T>>> for Field<T> {
-    fn from(value: Option<Loose<T>>) -> Self {
-        match value {
-            None => Self::Absent,
-            Some(Loose::Valid(value)) => Self::Valid(value),
-            Some(Loose::Invalid(_)) => Self::Invalid,
-        }
-    }
-}
-
 /// Every member any pair frame may carry, each optional and loosely typed:
 /// which ones a frame needs depends on its `type`.
 #[derive(Deserialize)]
@@ -88,7 +72,7 @@ fn conversation_token_invalid() -> Rejection {
 
 fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
     let frame: Frame = loose_object(frame)?;
-    let kind = match Field::from(frame.kind) {
+    let kind = match Loose::read(frame.kind) {
         Field::Valid(kind) => kind,
         Field::Absent | Field::Invalid => {
             return Err(reject(
@@ -101,7 +85,7 @@ fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
         "fetch-token" => {
             let path = path_ids(connection)?;
             check_ids(path, frame.user_id, frame.opponent_id)?;
-            let token = match Field::from(frame.auth_token) {
+            let token = match Loose::read(frame.auth_token) {
                 Field::Valid(token) if !token.is_empty() => token,
                 _ => {
                     return Err(reject(
@@ -126,12 +110,12 @@ fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
             }
             let path = path_ids(connection)?;
             check_ids(path, frame.user_id, frame.opponent_id)?;
-            let token = match Field::from(frame.conversation_token) {
+            let token = match Loose::read(frame.conversation_token) {
                 Field::Valid(token) if !token.is_empty() => token,
                 _ => return Err(conversation_token_invalid()),
             };
             let command = if kind == "new-message" {
-                let text = match Field::from(frame.message) {
+                let text = match Loose::read(frame.message) {
                     Field::Valid(text) => text,
                     Field::Absent | Field::Invalid => {
                         return Err(reject(ErrorCode::InvalidField, "message must be a string"));
@@ -199,7 +183,7 @@ fn check_ids(
         ("user_id", user_id, path.user_id),
         ("opponent_id", opponent_id, path.opponent_id),
     ] {
-        let given = match Field::from(given) {
+        let given = match Loose::read(given) {
             Field::Absent => continue,
             Field::Valid(id) => id.user(),
             Field::Invalid => None,

@@ -5,9 +5,10 @@
 //! after CONNECTED are never sent to the client (the seed calls that a
 //! security feature): they are logged instead.
 
-use super::frames::{LenientId, Loose, loose_object, shown_text};
+use super::frames::{loose_object, shown_text};
 use super::{ConnectPlan, ConnectQuery, Dialect, Rejection, Request};
 use crate::domain::{Connection, Event, Message};
+use crate::json_fields::{LenientId, Loose};
 use crate::protocol::{AuthExpect, Command, Draft, ErrorCode, Recipient, Reply, RoomTarget};
 use serde::{Deserialize, Serialize};
 

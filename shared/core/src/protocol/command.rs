@@ -43,7 +43,8 @@ pub enum Command {
     ListRooms,
     /// Everything missed since per-room cursors (after a reconnect).
     Sync {
-        cursors: BTreeMap<RoomId, MessageId>,
+        /// Room → newest id the client holds (`None`: from the start).
+        cursors: BTreeMap<RoomId, Option<MessageId>>,
         limit: usize,
     },
     Ping,

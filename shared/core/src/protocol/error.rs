@@ -3,6 +3,7 @@
 //! the client; unexpected failures are logged with their whole chain and
 //! reach the client only as `INTERNAL`.
 
+use crate::json_fields::FieldError;
 use crate::ports::StoreError;
 use serde::Serialize;
 
@@ -182,6 +183,12 @@ impl ChatError {
                 tracing::debug!(operation, code = code.as_str(), message, "rejected")
             }
         }
+    }
+}
+
+impl From<FieldError> for ChatError {
+    fn from(e: FieldError) -> Self {
+        Self::invalid(e.to_string())
     }
 }
 

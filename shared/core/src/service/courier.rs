@@ -117,7 +117,7 @@ impl Services {
                 .history(
                     room_id,
                     HistoryQuery::After {
-                        after: anchor,
+                        after: Some(anchor),
                         limit: BATCH,
                     },
                 )

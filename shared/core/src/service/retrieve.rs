@@ -31,7 +31,7 @@ impl Services {
     pub async fn messages_after_in_my_rooms(
         &self,
         me: UserId,
-        after: MessageId,
+        after: Option<MessageId>,
     ) -> ChatResult<Vec<Message>> {
         let room_ids: Vec<_> = self
             .store
@@ -73,7 +73,7 @@ impl Services {
     async fn room_messages_after(
         &self,
         room: Room,
-        after: MessageId,
+        after: Option<MessageId>,
         newest: MessageId,
     ) -> ChatResult<Vec<Message>> {
         let mut messages = Vec::new();
@@ -94,10 +94,10 @@ impl Services {
             };
             let short = page.len() < MAX_PAGE;
             messages.extend(page);
-            if short || last >= newest || last <= cursor || messages.len() >= RETRIEVE_LIMIT {
+            if short || last >= newest || Some(last) <= cursor || messages.len() >= RETRIEVE_LIMIT {
                 break;
             }
-            cursor = last;
+            cursor = Some(last);
         }
         Ok(messages)
     }
@@ -105,9 +105,9 @@ impl Services {
 
 /// The room's last message id, if it is newer than `after` (otherwise the
 /// room has nothing to read).
-fn newest_after(room: &Room, after: MessageId) -> Option<MessageId> {
+fn newest_after(room: &Room, after: Option<MessageId>) -> Option<MessageId> {
     room.last_message
         .as_ref()
         .map(|m| m.id)
-        .filter(|id| *id > after)
+        .filter(|id| Some(*id) > after)
 }

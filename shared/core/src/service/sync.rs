@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 impl Services {
     /// Everything after `cursors` (room → newest id the client holds; a room
-    /// it does not name is read from its beginning) in every room `me` is
+    /// it does not name, or names with `None`, is read from its beginning) in every room `me` is
     /// in now, at most `limit` messages in all, rooms in id order.
     ///
     /// Cost: one membership query and one batch room read, then one history
@@ -23,7 +23,7 @@ impl Services {
     pub async fn sync(
         &self,
         me: UserId,
-        cursors: &BTreeMap<RoomId, MessageId>,
+        cursors: &BTreeMap<RoomId, Option<MessageId>>,
         limit: usize,
     ) -> ChatResult<SyncPage> {
         if !(1..=MAX_SYNC_LIMIT).contains(&limit) {
@@ -46,9 +46,9 @@ impl Services {
         };
         let mut budget = limit;
         for room in rooms {
-            let cursor = cursors.get(&room.id).copied().unwrap_or(MessageId(0));
+            let cursor = cursors.get(&room.id).copied().flatten();
             let newest = room.last_message.as_ref().map(|m| m.id);
-            if newest.is_none_or(|newest| newest <= cursor) {
+            if newest.is_none_or(|newest| Some(newest) <= cursor) {
                 continue;
             }
             if budget == 0 {

@@ -4,13 +4,12 @@
 
 use super::{Call, Reply, Routes};
 use banter_core::dialect::rooms::RoomsMessage;
-use banter_core::domain::{MessageId, RoomId, UserId};
+use banter_core::domain::{MessageId, UserId};
+use banter_core::json_fields::LenientId;
 use banter_core::protocol::{ChatError, ChatResult, ErrorCode};
 use banter_core::service::Services;
 use lambda_http::{Body, Request, Response};
-use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 pub(crate) const ROUTES: Routes = &[
     ("POST /chat/create_dm", |call| Box::pin(create_dm(call))),
@@ -18,59 +17,29 @@ pub(crate) const ROUTES: Routes = &[
     ("POST /chat/retrieve", |call| Box::pin(retrieve(call))),
 ];
 
+fn bad_after() -> ChatError {
+    ChatError::invalid("after must be a message id, or 0 for all")
+}
+
 pub async fn handle(services: &Services, request: Request) -> Response<Body> {
     super::dispatch(services, request, ROUTES).await
 }
 
-/// An id as seed 001 writes it, `"7"`, or as a number, `7`. What it names
-/// is checked by the route: text that is no id of ours names nothing.
-#[derive(Debug, PartialEq, Eq)]
-struct IdText(String);
-
-impl<'de> Deserialize<'de> for IdText {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct IdVisitor;
-
-        impl Visitor<'_> for IdVisitor {
-            type Value = IdText;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(r#"an id, as a string like "7" or a number"#)
-            }
-
-            fn visit_u64<E: de::Error>(self, value: u64) -> Result<IdText, E> {
-                Ok(IdText(value.to_string()))
-            }
-
-            fn visit_str<E: de::Error>(self, value: &str) -> Result<IdText, E> {
-                Ok(IdText(value.to_owned()))
-            }
-        }
-
-        deserializer.deserialize_any(IdVisitor)
-    }
-}
-
-impl IdText {
-    fn parse<Id>(&self, parse: fn(&str) -> Option<Id>) -> Option<Id> {
-        parse(self.0.trim())
-    }
-}
-
 #[derive(Deserialize)]
 struct CreateDmRequest {
-    other: IdText,
+    /// `"7"` as the seed writes it, or `7`.
+    other: LenientId,
 }
 
 #[derive(Deserialize)]
 struct RoomInfoRequest {
-    room_id: IdText,
+    room_id: LenientId,
 }
 
 #[derive(Deserialize)]
 struct RetrieveRequest {
     /// 0 for everything.
-    after: IdText,
+    after: LenientId,
 }
 
 #[derive(Serialize)]
@@ -105,7 +74,7 @@ async fn create_dm(call: Call<'_>) -> ChatResult<Reply> {
     let body: CreateDmRequest = call.body()?;
     let other = body
         .other
-        .parse(UserId::parse_str)
+        .user()
         .ok_or_else(|| ChatError::not_found("user"))?;
     let (room, _created) = call.services.open_dm(me, other).await?;
     Reply::ok(&CreateDmBody {
@@ -118,10 +87,7 @@ async fn create_dm(call: Call<'_>) -> ChatResult<Reply> {
 async fn room_info(call: Call<'_>) -> ChatResult<Reply> {
     let me = call.user()?;
     let body: RoomInfoRequest = call.body()?;
-    let room_id = body
-        .room_id
-        .parse(RoomId::parse_str)
-        .ok_or_else(room_not_found)?;
+    let room_id = body.room_id.room().ok_or_else(room_not_found)?;
     let details = call
         .services
         .room_details(me, room_id)
@@ -143,11 +109,12 @@ async fn room_info(call: Call<'_>) -> ChatResult<Reply> {
 async fn retrieve(call: Call<'_>) -> ChatResult<Reply> {
     let me = call.user()?;
     let body: RetrieveRequest = call.body()?;
-    let after = body
-        .after
-        .parse(|text| text.parse::<u64>().ok())
-        .map(MessageId)
-        .ok_or_else(|| ChatError::invalid("after must be a message id, or 0 for all"))?;
+    // 0 is every message; other numbers must be message ids.
+    let after = match body.after.number() {
+        Some(0) => None,
+        Some(id) => Some(MessageId(id)),
+        None => return Err(bad_after()),
+    };
     let messages = call.services.messages_after_in_my_rooms(me, after).await?;
     let wire: Vec<RoomsMessage<'_>> = messages.iter().map(RoomsMessage::from).collect();
     Reply::ok(&RetrieveBody {
@@ -165,14 +132,16 @@ mod tests {
 
     #[test]
     fn ids_are_read_as_strings_or_numbers() {
-        let text: ChatResult<CreateDmRequest> = parse_body(br#"{"other":"12"}"#);
-        assert_eq!(text.ok().map(|r| r.other), Some(IdText("12".into())));
-        let number: ChatResult<CreateDmRequest> = parse_body(br#"{"other":12}"#);
-        assert_eq!(number.ok().map(|r| r.other), Some(IdText("12".into())));
-        let parsed = IdText(" 12 ".into()).parse(UserId::parse_str);
-        assert_eq!(parsed, Some(UserId(12)));
-        assert_eq!(IdText("abc".into()).parse(UserId::parse_str), None);
-        assert_eq!(IdText("0".into()).parse(RoomId::parse_str), None);
+        for body in [
+            &br#"{"other":"12"}"#[..],
+            br#"{"other":12}"#,
+            br#"{"other":" 12 "}"#,
+        ] {
+            let read: ChatResult<CreateDmRequest> = parse_body(body);
+            assert_eq!(read.ok().and_then(|r| r.other.user()), Some(UserId(12)));
+        }
+        assert_eq!(LenientId::Text("abc".into()).user(), None);
+        assert_eq!(LenientId::Text("0".into()).room(), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::{Call, Reply, Routes};
 use banter_core::dialect::native::decode::SyncFrame;
 use banter_core::dialect::native::history_query;
 use banter_core::dialect::native::wire::{WireMessage, WireSyncRoom};
-use banter_core::protocol::{ChatError, ChatResult};
+use banter_core::protocol::ChatResult;
 use banter_core::protocol::{Draft, HistoryPage, ReadState, Sent};
 use banter_core::service::Services;
 use http::StatusCode;
@@ -98,8 +98,7 @@ async fn history(call: Call<'_>) -> ChatResult<Reply> {
         call.query_number("before")?,
         call.query_number("after")?,
         call.query_number("limit")?,
-    )
-    .map_err(ChatError::invalid)?;
+    )?;
     let page = call.services.history(me, room_id, query).await?;
     Reply::ok(&PageBody::from(&page))
 }
@@ -131,7 +130,7 @@ struct SyncBody<'a> {
 async fn sync(call: Call<'_>) -> ChatResult<Reply> {
     let me = call.user()?;
     let body: SyncFrame = call.optional_body()?;
-    let (cursors, limit) = body.read().map_err(ChatError::invalid)?;
+    let (cursors, limit) = body.read()?;
     let page = call.services.sync(me, &cursors, limit).await?;
     Reply::ok(&SyncBody {
         rooms: page.rooms.iter().map(WireSyncRoom::from).collect(),

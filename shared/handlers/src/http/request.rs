@@ -171,7 +171,7 @@ pub(crate) fn parse_body<T: DeserializeOwned>(body: &[u8]) -> ChatResult<T> {
 
 /// `T` from an object's members; the error names the field.
 fn fields<T: DeserializeOwned>(object: Map<String, Value>) -> ChatResult<T> {
-    banter_core::json_fields::from_object(object).map_err(|e| ChatError::invalid(e.to_string()))
+    Ok(banter_core::json_fields::from_object(object)?)
 }
 
 #[cfg(test)]

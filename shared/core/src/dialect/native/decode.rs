@@ -4,11 +4,10 @@
 use crate::dialect::{Rejection, Request};
 use crate::domain::limits::DEFAULT_PAGE;
 use crate::domain::{MessageId, RoomId};
+use crate::json_fields::{self, FieldError};
 use crate::ports::HistoryQuery;
-use crate::protocol::Draft;
-use crate::protocol::ErrorCode;
 use crate::protocol::pages::DEFAULT_SYNC_LIMIT;
-use crate::protocol::{Command, RoomTarget};
+use crate::protocol::{Command, Draft, ErrorCode, RoomTarget};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -52,17 +51,23 @@ pub struct SyncFrame {
     pub limit: Option<usize>,
 }
 
+/// A sync's cursors by room (`None`: from the start), and its limit.
+pub type SyncRequest = (BTreeMap<RoomId, Option<MessageId>>, usize);
+
 impl SyncFrame {
     /// The cursors by room, and the limit (default `DEFAULT_SYNC_LIMIT`).
-    pub fn read(self) -> Result<(BTreeMap<RoomId, MessageId>, usize), String> {
+    pub fn read(self) -> Result<SyncRequest, FieldError> {
         let mut cursors = BTreeMap::new();
         for (room_id, cursor) in self.cursors {
             let room = room_id
                 .parse::<u64>()
                 .ok()
                 .and_then(RoomId::parse)
-                .ok_or_else(|| format!("cursors: {room_id:?} is not a room id"))?;
-            let cursor = cursor_or_start(cursor).map_err(|e| format!("cursors.{room_id}: {e}"))?;
+                .ok_or_else(|| {
+                    FieldError::unfit("cursors", format!("cursors: {room_id:?} is not a room id"))
+                })?;
+            let field = format!("cursors.{room_id}");
+            let cursor = cursor_or_start(&field, cursor)?;
             cursors.insert(room, cursor);
         }
         Ok((cursors, self.limit.unwrap_or(DEFAULT_SYNC_LIMIT)))
@@ -91,6 +96,8 @@ pub fn decode(frame: &str) -> Result<Request, Rejection> {
         }
     };
     let reject = |code, message: String| Rejection::new(request_id.clone(), code, message);
+    let invalid =
+        |e: FieldError| Rejection::new(request_id.clone(), ErrorCode::InvalidField, e.to_string());
     let action = match object.get("action") {
         Some(Value::String(action)) => action.clone(),
         Some(_) => {
@@ -103,11 +110,9 @@ pub fn decode(frame: &str) -> Result<Request, Rejection> {
     };
     let command = match action.as_str() {
         "send" => {
-            let f: SendFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
+            let f: SendFrame = fields(object).map_err(invalid)?;
             Command::Send {
-                room: RoomTarget::Id(
-                    room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
-                ),
+                room: RoomTarget::Id(room(f.room_id).map_err(invalid)?),
                 draft: Draft {
                     text: f.text,
                     client_message_id: f.client_message_id,
@@ -116,40 +121,33 @@ pub fn decode(frame: &str) -> Result<Request, Rejection> {
             }
         }
         "typing" => {
-            let f: TypingFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
+            let f: TypingFrame = fields(object).map_err(invalid)?;
             Command::Typing {
-                room: RoomTarget::Id(
-                    room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
-                ),
+                room: RoomTarget::Id(room(f.room_id).map_err(invalid)?),
                 typing: f.typing,
             }
         }
         "read" => {
-            let f: ReadFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
+            let f: ReadFrame = fields(object).map_err(invalid)?;
             Command::MarkRead {
-                room: RoomTarget::Id(
-                    room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
-                ),
+                room: RoomTarget::Id(room(f.room_id).map_err(invalid)?),
                 up_to: match f.message_id {
-                    Some(id) => Some(message(id).map_err(|m| reject(ErrorCode::InvalidField, m))?),
+                    Some(id) => Some(message(id).map_err(invalid)?),
                     None => None,
                 },
             }
         }
         "history" => {
-            let f: HistoryFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
+            let f: HistoryFrame = fields(object).map_err(invalid)?;
             Command::History {
-                room: RoomTarget::Id(
-                    room(f.room_id).map_err(|m| reject(ErrorCode::InvalidField, m))?,
-                ),
-                query: history_query(f.before, f.after, f.limit)
-                    .map_err(|m| reject(ErrorCode::InvalidField, m))?,
+                room: RoomTarget::Id(room(f.room_id).map_err(invalid)?),
+                query: history_query(f.before, f.after, f.limit).map_err(invalid)?,
             }
         }
         "rooms" => Command::ListRooms,
         "sync" => {
-            let f: SyncFrame = fields(object).map_err(|m| reject(ErrorCode::InvalidField, m))?;
-            let (cursors, limit) = f.read().map_err(|m| reject(ErrorCode::InvalidField, m))?;
+            let f: SyncFrame = fields(object).map_err(invalid)?;
+            let (cursors, limit) = f.read().map_err(invalid)?;
             Command::Sync { cursors, limit }
         }
         "ping" => Command::Ping,
@@ -174,44 +172,50 @@ pub fn history_query(
     before: Option<u64>,
     after: Option<u64>,
     limit: Option<usize>,
-) -> Result<HistoryQuery, String> {
+) -> Result<HistoryQuery, FieldError> {
     let limit = limit.unwrap_or(DEFAULT_PAGE);
     match (before, after) {
-        (Some(_), Some(_)) => Err("give before or after, not both".into()),
+        (Some(_), Some(_)) => Err(FieldError::unfit(
+            "before",
+            "give before or after, not both",
+        )),
         (Some(before), None) => Ok(HistoryQuery::Before {
-            before: cursor(before)?,
+            before: cursor("before", before)?,
             limit,
         }),
         (None, Some(after)) => Ok(HistoryQuery::After {
-            after: cursor_or_start(after)?,
+            after: cursor_or_start("after", after)?,
             limit,
         }),
         (None, None) => Ok(HistoryQuery::Latest { limit }),
     }
 }
 
-fn fields<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, String> {
-    crate::json_fields::from_object(object).map_err(|e| e.to_string())
+fn fields<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, FieldError> {
+    json_fields::from_object(object)
 }
 
-fn room(id: u64) -> Result<RoomId, String> {
-    RoomId::parse(id).ok_or_else(|| format!("room_id {id} is out of range"))
+fn room(id: u64) -> Result<RoomId, FieldError> {
+    RoomId::parse(id)
+        .ok_or_else(|| FieldError::unfit("room_id", format!("room_id {id} is out of range")))
 }
 
-fn message(id: u64) -> Result<MessageId, String> {
-    MessageId::parse(id).ok_or_else(|| format!("message_id {id} is out of range"))
+fn message(id: u64) -> Result<MessageId, FieldError> {
+    MessageId::parse(id)
+        .ok_or_else(|| FieldError::unfit("message_id", format!("message_id {id} is out of range")))
 }
 
-fn cursor(id: u64) -> Result<MessageId, String> {
-    MessageId::parse(id).ok_or_else(|| format!("cursor {id} is out of range"))
+fn cursor(field: &str, id: u64) -> Result<MessageId, FieldError> {
+    MessageId::parse(id)
+        .ok_or_else(|| FieldError::unfit(field, format!("{field}: cursor {id} is out of range")))
 }
 
-/// `after: 0` means "from the very beginning".
-fn cursor_or_start(id: u64) -> Result<MessageId, String> {
+/// A cursor of `0` means "from the very beginning".
+fn cursor_or_start(field: &str, id: u64) -> Result<Option<MessageId>, FieldError> {
     if id == 0 {
-        Ok(MessageId(0))
+        Ok(None)
     } else {
-        cursor(id)
+        cursor(field, id).map(Some)
     }
 }
 

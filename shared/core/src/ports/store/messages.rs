@@ -30,8 +30,11 @@ pub enum HistoryQuery {
     Latest { limit: usize },
     /// Messages with id < `before`, newest first.
     Before { before: MessageId, limit: usize },
-    /// Messages with id > `after`, oldest first.
-    After { after: MessageId, limit: usize },
+    /// Messages with id > `after` (from the first when `None`), oldest first.
+    After {
+        after: Option<MessageId>,
+        limit: usize,
+    },
     /// Messages with `first <= seq <= last`, newest first.
     Seqs { first: u64, last: u64 },
 }
