@@ -1081,23 +1081,42 @@ fn d_openapi_shapes_match_the_wire_encoding() {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Exactness {
-    /// Every object holds exactly its schema's required properties.
+    /// Every object holds exactly its schema's required properties (and
+    /// those it marks `x-optional`): a property the frame always has must be
+    /// documented as required.
     Exact,
     /// Required properties present, no undocumented ones.
     Loose,
 }
 
-fn type_matches(value: &Value, name: &str) -> bool {
-    match name {
-        "null" => value.is_null(),
-        "boolean" => value.is_boolean(),
-        "integer" => value.is_i64() || value.is_u64(),
-        "number" => value.is_number(),
-        "string" => value.is_string(),
-        "array" => value.is_array(),
-        "object" => value.is_object(),
-        other => panic!("unknown schema type {other:?}"),
+/// `schema` closed: every object schema that lists `properties` admits no
+/// other (the docs list every property a frame may have).
+fn closed(mut schema: Value) -> Value {
+    fn close(value: &mut Value) {
+        match value {
+            Value::Object(fields) => {
+                if fields.contains_key("properties") && !fields.contains_key("additionalProperties")
+                {
+                    fields.insert("additionalProperties".into(), Value::Bool(false));
+                }
+                fields.values_mut().for_each(close);
+            }
+            Value::Array(items) => items.iter_mut().for_each(close),
+            _ => {}
+        }
     }
+    close(&mut schema);
+    schema
+}
+
+/// A JSON Schema validator (the `jsonschema` crate) for `schema`, a node of
+/// `doc`, whose `$ref`s point into `doc`'s components.
+fn validator_for(doc: &Value, schema: &Value) -> jsonschema::Validator {
+    let mut root = closed(schema.clone());
+    if let Some(fields) = root.as_object_mut() {
+        fields.insert("components".into(), closed(doc["components"].clone()));
+    }
+    jsonschema::validator_for(&root).unwrap_or_else(|e| panic!("not a valid schema {schema}: {e}"))
 }
 
 /// Appends to `errors` every way `value` does not fit `schema`.
@@ -1109,117 +1128,60 @@ fn validate(
     exactness: Exactness,
     errors: &mut Vec<String>,
 ) {
+    let validator = validator_for(doc, schema);
+    errors.extend(
+        validator
+            .iter_errors(value)
+            .map(|e| format!("{at}{}: {e}", e.instance_path())),
+    );
+    if exactness == Exactness::Exact {
+        always_sent_is_required(doc, value, schema, at, errors);
+    }
+}
+
+/// The one check JSON Schema has no word for: a property the frame has
+/// must be `required`, unless the schema marks it `x-optional`.
+fn always_sent_is_required(
+    doc: &Value,
+    value: &Value,
+    schema: &Value,
+    at: &str,
+    errors: &mut Vec<String>,
+) {
     let schema = resolve(doc, schema);
-    let inner = if exactness == Exactness::Loose {
-        Exactness::Loose
-    } else {
-        Exactness::Exact
-    };
     for keyword in ["oneOf", "anyOf"] {
-        let Some(branches) = schema.get(keyword).and_then(Value::as_array) else {
-            continue;
-        };
-        let mut failures = Vec::new();
-        let mut fits = 0;
-        for branch in branches {
-            let mut branch_errors = Vec::new();
-            validate(doc, value, branch, at, exactness, &mut branch_errors);
-            if branch_errors.is_empty() {
-                fits += 1;
-            } else {
-                failures.push(branch_errors.join("; "));
-            }
-        }
-        let ok = if keyword == "oneOf" {
-            fits == 1
-        } else {
-            fits >= 1
-        };
-        if !ok {
-            errors.push(format!(
-                "{at}: {value} fits {fits} branches of {keyword} ({})",
-                failures.join(" | ")
-            ));
-        }
-    }
-    if let Some(types) = schema.get("type") {
-        let names: Vec<&str> = match types {
-            Value::String(one) => vec![one.as_str()],
-            Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
-            other => panic!("bad type keyword {other}"),
-        };
-        if !names.iter().any(|name| type_matches(value, name)) {
-            errors.push(format!("{at}: {value} is not of type {types}"));
-            return;
-        }
-    }
-    if let Some(expected) = schema.get("const")
-        && value != expected
-    {
-        errors.push(format!("{at}: {value} is not the constant {expected}"));
-    }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
-        && !allowed.contains(value)
-    {
-        errors.push(format!("{at}: {value} is not one of {allowed:?}"));
-    }
-    if let Some(n) = value.as_f64() {
-        if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
-            && n < min
-        {
-            errors.push(format!("{at}: {value} is below the minimum {min}"));
-        }
-        if let Some(max) = schema.get("maximum").and_then(Value::as_f64)
-            && n > max
-        {
-            errors.push(format!("{at}: {value} is above the maximum {max}"));
-        }
-    }
-    if let Some(text) = value.as_str() {
-        let chars = text.chars().count();
-        if let Some(min) = schema.get("minLength").and_then(Value::as_u64)
-            && (chars as u64) < min
-        {
-            errors.push(format!("{at}: {value} is shorter than {min}"));
-        }
-        if let Some(max) = schema.get("maxLength").and_then(Value::as_u64)
-            && (chars as u64) > max
-        {
-            errors.push(format!("{at}: {value} is longer than {max}"));
+        let fitting = schema
+            .get(keyword)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|branch| validator_for(doc, branch).is_valid(value));
+        if let Some(branch) = fitting {
+            always_sent_is_required(doc, value, branch, at, errors);
         }
     }
     if let (Some(items), Some(elements)) = (schema.get("items"), value.as_array()) {
         for (i, element) in elements.iter().enumerate() {
-            validate(doc, element, items, &format!("{at}[{i}]"), inner, errors);
+            always_sent_is_required(doc, element, items, &format!("{at}[{i}]"), errors);
         }
     }
-    // Object members, for schemas that describe them (not bare oneOf wrappers).
-    if let (Some(fields), Some(properties)) = (
+    let (Some(fields), Some(properties)) = (
         value.as_object(),
         schema.get("properties").and_then(Value::as_object),
-    ) {
-        let required = strings(schema.get("required"));
-        let optional = strings(schema.get("x-optional"));
-        for name in &required {
-            if !fields.contains_key(name) {
-                errors.push(format!("{at}: required property {name:?} is missing"));
-            }
+    ) else {
+        return;
+    };
+    let required = strings(schema.get("required"));
+    let optional = strings(schema.get("x-optional"));
+    for (name, field) in fields {
+        let here = format!("{at}.{name}");
+        if !required.contains(name) && !optional.contains(name) {
+            errors.push(format!(
+                "{here}: the frame always has it, but it is not required"
+            ));
         }
-        for (name, field) in fields {
-            let here = format!("{at}.{name}");
-            match properties.get(name) {
-                None => errors.push(format!("{here}: not a documented property")),
-                Some(_)
-                    if exactness == Exactness::Exact
-                        && !required.contains(name)
-                        && !optional.contains(name) =>
-                {
-                    errors.push(format!(
-                        "{here}: the frame always has it, but it is not required"
-                    ));
-                }
-                Some(property) => validate(doc, field, property, &here, inner, errors),
-            }
+        if let Some(property) = properties.get(name) {
+            always_sent_is_required(doc, field, property, &here, errors);
         }
     }
 }
