@@ -10,7 +10,7 @@ use crate::event_filter;
 use crate::functions::{Functions, LocalFunction, StreamFunction};
 use crate::template::StreamConsumer;
 use anyhow::anyhow;
-use aws_lambda_events::dynamodb::Event;
+use aws_lambda_events::dynamodb::Event as StreamEvent;
 use banter_core::domain::ConnectionId;
 use banter_core::service::Services;
 use serde_json::{Value, json};
@@ -92,7 +92,7 @@ impl TableStream {
             if !wanted {
                 continue;
             }
-            match serde_json::from_value::<Event>(json!({ "Records": [record.clone()] })) {
+            match serde_json::from_value::<StreamEvent>(json!({ "Records": [record.clone()] })) {
                 Ok(event) => (subscriber.function)(self.services.clone(), event).await,
                 Err(error) => {
                     tracing::error!(binary = subscriber.binary, %error, "stream: building the event");

@@ -19,7 +19,7 @@
 use crate::attr;
 use crate::items::{FromItem, Item, ItemExt, ToAttributes, from_items, n};
 use crate::keys::{self, CONNECTION_PREFIX};
-use crate::pagination::Query;
+use crate::pagination::KeyRange;
 use crate::retry::Backoff;
 use crate::store::DynamoStore;
 use crate::writes::Write;
@@ -75,7 +75,7 @@ impl Presence {
             Some(item) => item.number(attr::VALUE).context(doing)?,
             None => 0,
         };
-        let live = Query::prefix(keys::user_partition(user), CONNECTION_PREFIX)
+        let live = KeyRange::prefix(keys::user_partition(user), CONNECTION_PREFIX)
             .filter("#expires > :now AND #id <> :except")
             .name("#expires", attr::EXPIRES_AT_MS)
             .name("#id", attr::CONNECTION_ID)
@@ -262,7 +262,7 @@ impl ConnectionStore for DynamoStore {
         let distinct: BTreeSet<UserId> = users.iter().copied().collect();
         let pages: Vec<Vec<Item>> = stream::iter(distinct)
             .map(|user| {
-                let live = Query::prefix(keys::user_partition(user), CONNECTION_PREFIX)
+                let live = KeyRange::prefix(keys::user_partition(user), CONNECTION_PREFIX)
                     .filter("#expires > :now")
                     .name("#expires", attr::EXPIRES_AT_MS)
                     .value(":now", n(now.millis()));

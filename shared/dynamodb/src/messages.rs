@@ -12,7 +12,7 @@
 use crate::attr;
 use crate::items::{FromItem, Item, ItemExt, ToAttributes, from_items, n};
 use crate::keys::{self, Counter, MESSAGE_PREFIX, padded};
-use crate::pagination::{Query, find};
+use crate::pagination::{KeyRange, find};
 use crate::retry::Backoff;
 use crate::seq_range;
 use crate::store::DynamoStore;
@@ -111,7 +111,7 @@ async fn by_id(
     if limit == 0 || low > high {
         return Ok(Vec::new());
     }
-    let mut range = Query::between(
+    let mut range = KeyRange::between(
         keys::room_partition(room),
         padded(MESSAGE_PREFIX, low),
         padded(MESSAGE_PREFIX, high),

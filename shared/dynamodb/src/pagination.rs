@@ -20,7 +20,7 @@ pub(crate) const MAX_BATCH_GET_KEYS: usize = 100;
 /// A Query under one partition: a key condition, a direction and an
 /// optional filter (applied after reading, so it saves no read capacity).
 #[derive(Clone, Debug)]
-pub(crate) struct Query {
+pub(crate) struct KeyRange {
     key_condition: &'static str,
     filter: Option<&'static str>,
     names: HashMap<String, String>,
@@ -28,7 +28,7 @@ pub(crate) struct Query {
     forward: bool,
 }
 
-impl Query {
+impl KeyRange {
     fn new(key_condition: &'static str, pk: String) -> Self {
         Self {
             key_condition,
@@ -96,7 +96,7 @@ impl DynamoStore {
     /// One consistent page of `query`, from `start` (a `LastEvaluatedKey`)
     /// or from the beginning; callers add what they need (direction, limit,
     /// count only).
-    fn query_page(&self, query: &Query, start: Option<Item>) -> QueryFluentBuilder {
+    fn query_page(&self, query: &KeyRange, start: Option<Item>) -> QueryFluentBuilder {
         self.client()
             .query()
             .table_name(self.table())
@@ -112,7 +112,7 @@ impl DynamoStore {
     /// key order, page after page.
     pub(crate) async fn query_items(
         &self,
-        query: &Query,
+        query: &KeyRange,
         limit: Option<usize>,
         doing: &'static str,
     ) -> StoreResult<Vec<Item>> {
@@ -147,7 +147,7 @@ impl DynamoStore {
     /// How many items the query matches (after its filter), page after page.
     pub(crate) async fn query_count(
         &self,
-        query: &Query,
+        query: &KeyRange,
         doing: &'static str,
     ) -> StoreResult<usize> {
         let mut count = 0;

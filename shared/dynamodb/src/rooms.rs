@@ -7,7 +7,7 @@
 use crate::attr;
 use crate::items::{FromItem, Item, ItemExt, ToAttributes, from_items, n};
 use crate::keys::{self, Counter, MEMBER_PREFIX, ROOM_POINTER_PREFIX};
-use crate::pagination::Query;
+use crate::pagination::KeyRange;
 use crate::retry::Backoff;
 use crate::store::DynamoStore;
 use crate::writes::{MAX_TRANSACTION_ITEMS, Write};
@@ -309,7 +309,7 @@ impl RoomStore for DynamoStore {
 
     async fn members(&self, room: RoomId) -> StoreResult<Vec<Membership>> {
         let doing = "reading a room's members";
-        let query = Query::prefix(keys::room_partition(room), MEMBER_PREFIX);
+        let query = KeyRange::prefix(keys::room_partition(room), MEMBER_PREFIX);
         let items = self.query_items(&query, None, doing).await?;
         Ok(from_items(&items, "membership").context(doing)?)
     }
@@ -318,7 +318,7 @@ impl RoomStore for DynamoStore {
     /// A membership removed between the two is left out.
     async fn memberships_of(&self, user: UserId) -> StoreResult<Vec<Membership>> {
         let doing = "reading a user's memberships";
-        let query = Query::prefix(keys::user_partition(user), ROOM_POINTER_PREFIX);
+        let query = KeyRange::prefix(keys::user_partition(user), ROOM_POINTER_PREFIX);
         let pointers = self.query_items(&query, None, doing).await?;
         let rooms = pointers
             .iter()

@@ -16,7 +16,7 @@ struct Claims {
     aud: String,
 }
 
-/// A conversation token: proof, for seed 000's pair chat, that this user
+/// A conversation token: proof, for the pair dialect's chat, that this user
 /// fetched a token for this DM recently. Its own audience keeps it from ever
 /// passing as an access token, and the other way round.
 #[derive(Debug, Serialize, Deserialize)]

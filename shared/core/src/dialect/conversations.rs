@@ -1,4 +1,5 @@
-//! Seed 003 (docs/protocol/conversations.md): two kinds of socket, one codec.
+//! The conversations dialect (docs/protocol/conversations.md): two kinds of
+//! socket, one codec.
 //!
 //! - A conversation socket (`DialectKind::Conversations`) is opened for one
 //!   DM or group, named on the URL, and scoped to it: frames carry a `type`,
@@ -130,7 +131,7 @@ fn fields<T: DeserializeOwned>(frame: &str, kind: &str, shape: &str) -> Result<T
 
 // ---- the message shape ----------------------------------------------------
 
-/// A message as seed 003 shows it, on its sockets and its REST routes.
+/// A message as the conversations API shows it, on its sockets and its REST routes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ChatMessage<'a> {
     pub id: u64,

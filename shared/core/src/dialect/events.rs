@@ -1,4 +1,4 @@
-//! Seed 002, event channels (docs/protocol/events.md): every frame is
+//! The events dialect, event channels (docs/protocol/events.md): every frame is
 //! `{"event": "<channel>", "data": <value>}` both ways, errors arrive on the
 //! `info` channel as `{"event": "info", "data": "<message>"}`.
 //!

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 pub(super) fn head<T: DeserializeOwned>(frame: &str, shape: &str) -> Result<T, Rejection> {
     let wrong_shape = || Rejection::new(None, ErrorCode::InvalidField, shape);
     match serde_json::from_str(frame) {
-        // serde reads a struct from an array too; the seeds' frames are objects.
+        // serde reads a struct from an array too; these APIs' frames are objects.
         Ok(head) if frame.trim_start().starts_with('{') => Ok(head),
         Ok(_) => Err(wrong_shape()),
         Err(e) if e.is_data() => Err(wrong_shape()),

@@ -1,4 +1,4 @@
-//! Seed 000's pair chat (docs/protocol/pair.md): a socket per DM at
+//! The pair dialect (docs/protocol/pair.md): a socket per DM at
 //! `/chat/{user_id}/{opponent_id}`, a `fetch-token` first frame answered by
 //! a short-lived conversation token and the opponent's presence, and
 //! `new-message` / `is-typing` frames that carry that token. Every frame has
@@ -12,7 +12,7 @@ use crate::json_fields::{Field, LenientId, Loose};
 use crate::protocol::{AuthExpect, Command, Draft, ErrorCode, Recipient, Reply, RoomTarget};
 use serde::{Deserialize, Serialize};
 
-/// The one message seed 000 documents for a bad conversation token.
+/// The one message the pair API documents for a bad conversation token.
 pub const CONVERSATION_TOKEN_MESSAGE: &str = "Invalid conversation_token. Fetch a new one!";
 
 /// The frame types a pair client sends.

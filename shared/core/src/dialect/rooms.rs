@@ -1,4 +1,4 @@
-//! Seed 001's rooms dialect (docs/protocol/rooms.md): the first frame
+//! The rooms dialect (docs/protocol/rooms.md): the first frame
 //! `{"auth_token"}` is answered `{"status":"CONNECTED"}` or
 //! `{"error","error_code"}`; afterwards every message in any room of the user
 //! arrives as `{"message":{...}}` and `{"room","messages"}` sends one. Errors
@@ -12,7 +12,7 @@ use crate::json_fields::{LenientId, Loose};
 use crate::protocol::{AuthExpect, Command, Draft, ErrorCode, Recipient, Reply, RoomTarget};
 use serde::{Deserialize, Serialize};
 
-/// A message as seed 001 shows it, on the socket and in `POST /chat/retrieve`.
+/// A message as the rooms API shows it, on the socket and in `POST /chat/retrieve`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RoomsMessage<'a> {
     pub id: u64,

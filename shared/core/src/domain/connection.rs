@@ -10,15 +10,15 @@ use serde::{Deserialize, Serialize};
 pub enum DialectKind {
     /// Banter's own protocol (docs/protocol/native.md).
     Native,
-    /// Pair chat with conversation tokens (seed 000, docs/protocol/pair.md).
+    /// Pair chat with conversation tokens (docs/protocol/pair.md).
     Pair,
-    /// Rooms with a CONNECTED handshake (seed 001, docs/protocol/rooms.md).
+    /// Rooms with a CONNECTED handshake (docs/protocol/rooms.md).
     Rooms,
-    /// Event channels (seed 002, docs/protocol/events.md).
+    /// Event channels (docs/protocol/events.md).
     Events,
-    /// One conversation's socket (seed 003, docs/protocol/conversations.md).
+    /// One conversation's socket (docs/protocol/conversations.md).
     Conversations,
-    /// The unread-count socket of seed 003 (docs/protocol/conversations.md).
+    /// The unread-count socket of the conversations API (docs/protocol/conversations.md).
     Notifications,
 }
 

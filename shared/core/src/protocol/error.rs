@@ -36,7 +36,7 @@ pub enum ErrorCode {
     Conflict,
     PayloadTooLarge,
     /// A pair-chat conversation token that is expired, forged or for
-    /// another conversation (seed 000's EXPIRED_CONVERSATION_TOKEN).
+    /// another conversation (the pair dialect's EXPIRED_CONVERSATION_TOKEN).
     ConversationTokenInvalid,
     /// Too many requests of this kind: retry after `retry_after_ms`.
     RateLimited,

@@ -1,4 +1,4 @@
-//! Seed 003 names conversations instead of numbering them: two usernames
+//! The conversations API names conversations instead of numbering them: two usernames
 //! joined by `_` (either order) are their DM; user ids joined by `_` are the
 //! DM of two ids or the group of exactly three or more, created on first
 //! use. Usernames never contain `_` (nor are all digits), so a name reads
@@ -50,7 +50,7 @@ impl ConversationName {
 }
 
 impl Services {
-    /// The room a seed-003 conversation name denotes, created on first use.
+    /// The room a conversation name denotes, created on first use.
     /// The caller must be one of the users it names.
     pub async fn open_conversation(&self, me: UserId, name: &str) -> ChatResult<RoomId> {
         let parsed = ConversationName::parse(name).map_err(ChatError::invalid)?;

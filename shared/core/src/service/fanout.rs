@@ -39,15 +39,17 @@ impl Services {
                 return Vec::new();
             }
         };
-        let connections: Vec<Connection> = connections
+        // Unauthenticated connections hear nothing.
+        let connections: Vec<(Connection, UserId)> = connections
             .into_iter()
-            .filter(|c| c.user_id.is_some() && events.iter().any(|e| wants(c, e)))
+            .filter(|c| events.iter().any(|e| wants(c, e)))
+            .filter_map(|c| c.user_id.map(|user| (c, user)))
             .collect();
         let totals = self.totals_for(&connections).await;
-        let lanes = connections.into_iter().map(|connection| {
+        let lanes = connections.into_iter().map(|(connection, user_id)| {
             let recipient = Recipient {
-                user_id: connection.user_id.unwrap_or(UserId(0)),
-                total_unread: connection.user_id.and_then(|u| totals.get(&u).copied()),
+                user_id,
+                total_unread: totals.get(&user_id).copied(),
             };
             let frames: Vec<String> = events
                 .iter()
@@ -82,12 +84,10 @@ impl Services {
 
     /// Total unread counts, only for users with a connection whose dialect
     /// shows them (one room-list read per such user, never for the others).
-    async fn totals_for(&self, connections: &[Connection]) -> BTreeMap<UserId, u64> {
+    async fn totals_for(&self, connections: &[(Connection, UserId)]) -> BTreeMap<UserId, u64> {
         let mut totals = BTreeMap::new();
-        for connection in connections {
-            let Some(user) = connection.user_id else {
-                continue;
-            };
+        for (connection, user) in connections {
+            let user = *user;
             if !self.encoder.needs_total_unread(connection.dialect) || totals.contains_key(&user) {
                 continue;
             }

@@ -1,5 +1,5 @@
 //! Catching up across rooms: every message newer than a cursor in every room
-//! of the caller (seed 001's `POST /chat/retrieve`).
+//! of the caller (the rooms API's `POST /chat/retrieve`).
 
 use super::Services;
 use crate::domain::limits::MAX_PAGE;

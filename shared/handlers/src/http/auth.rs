@@ -1,7 +1,7 @@
 //! `POST /auth/register` and `POST /auth/login`: the only routes without a
 //! bearer token.
 
-use super::{Call, Reply, Routes};
+use super::{Call, RouteReply, Routes};
 use banter_core::protocol::ChatResult;
 use banter_core::service::Services;
 use banter_core::service::accounts::Session;
@@ -49,7 +49,7 @@ impl<'a> From<&'a Session> for SessionBody<'a> {
     }
 }
 
-async fn register(call: Call<'_>) -> ChatResult<Reply> {
+async fn register(call: Call<'_>) -> ChatResult<RouteReply> {
     let body: RegisterRequest = call.body()?;
     let session = call
         .services
@@ -60,16 +60,16 @@ async fn register(call: Call<'_>) -> ChatResult<Reply> {
             call.source_ip(),
         )
         .await?;
-    Reply::created(&SessionBody::from(&session))
+    RouteReply::created(&SessionBody::from(&session))
 }
 
-async fn login(call: Call<'_>) -> ChatResult<Reply> {
+async fn login(call: Call<'_>) -> ChatResult<RouteReply> {
     let body: LoginRequest = call.body()?;
     let session = call
         .services
         .login(&body.username, &body.password, call.source_ip())
         .await?;
-    Reply::ok(&SessionBody::from(&session))
+    RouteReply::ok(&SessionBody::from(&session))
 }
 
 #[cfg(test)]

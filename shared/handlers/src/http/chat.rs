@@ -2,7 +2,7 @@
 //! name and occupants, and every message since a cursor in all of the
 //! caller's rooms. Ids travel as strings (`"7"`); numbers are accepted too.
 
-use super::{Call, Reply, Routes};
+use super::{Call, RouteReply, Routes};
 use banter_core::dialect::rooms::RoomsMessage;
 use banter_core::domain::{MessageId, UserId};
 use banter_core::json_fields::LenientId;
@@ -69,7 +69,7 @@ fn room_not_found() -> ChatError {
 
 /// `{"other": "<user id>"}` → 200 `{"room_id": "<id>"}`, the same room on
 /// every call; an unknown user is 404.
-async fn create_dm(call: Call<'_>) -> ChatResult<Reply> {
+async fn create_dm(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let body: CreateDmRequest = call.body()?;
     let other = body
@@ -77,14 +77,14 @@ async fn create_dm(call: Call<'_>) -> ChatResult<Reply> {
         .user()
         .ok_or_else(|| ChatError::not_found("user"))?;
     let (room, _created) = call.services.open_dm(me, other).await?;
-    Reply::ok(&CreateDmBody {
+    RouteReply::ok(&CreateDmBody {
         room_id: room.room.id.to_string(),
     })
 }
 
 /// `{"room_id": "<id>"}` → its name (null for a DM) and occupants; a room
 /// that does not exist and one the caller is not in are both 404.
-async fn room_info(call: Call<'_>) -> ChatResult<Reply> {
+async fn room_info(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let body: RoomInfoRequest = call.body()?;
     let room_id = body.room_id.room().ok_or_else(room_not_found)?;
@@ -98,7 +98,7 @@ async fn room_info(call: Call<'_>) -> ChatResult<Reply> {
         })?;
     let mut occupants = details.summary.member_ids.clone();
     occupants.sort_unstable();
-    Reply::ok(&RoomInfoBody {
+    RouteReply::ok(&RoomInfoBody {
         room_name: details.summary.room.name.as_deref(),
         occupants: occupants.iter().map(UserId::to_string).collect(),
     })
@@ -106,7 +106,7 @@ async fn room_info(call: Call<'_>) -> ChatResult<Reply> {
 
 /// `{"after": <message id>}` → every newer message in the caller's rooms,
 /// oldest first.
-async fn retrieve(call: Call<'_>) -> ChatResult<Reply> {
+async fn retrieve(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let body: RetrieveRequest = call.body()?;
     // 0 is every message; other numbers must be message ids.
@@ -117,7 +117,7 @@ async fn retrieve(call: Call<'_>) -> ChatResult<Reply> {
     };
     let messages = call.services.messages_after_in_my_rooms(me, after).await?;
     let wire: Vec<RoomsMessage<'_>> = messages.iter().map(RoomsMessage::from).collect();
-    Reply::ok(&RetrieveBody {
+    RouteReply::ok(&RetrieveBody {
         room_name: None,
         occupants: &wire,
         messages: &wire,

@@ -11,7 +11,7 @@
 
 mod multipart;
 
-use super::{Call, Reply, Routes};
+use super::{Call, RouteReply, Routes};
 use banter_core::dialect::conversations::ChatMessage;
 use banter_core::domain::limits::DEFAULT_PAGE;
 use banter_core::domain::{RoomId, UserId};
@@ -48,9 +48,9 @@ pub async fn handle(services: &Services, request: Request) -> Response<Body> {
 
 /// A route reached through its trailing-slash twin (`/messages/`): served
 /// only when nothing follows the slash, as there is no deeper resource.
-async fn slash<'a, F>(call: Call<'a>, route: fn(Call<'a>) -> F) -> ChatResult<Reply>
+async fn slash<'a, F>(call: Call<'a>, route: fn(Call<'a>) -> F) -> ChatResult<RouteReply>
 where
-    F: Future<Output = ChatResult<Reply>>,
+    F: Future<Output = ChatResult<RouteReply>>,
 {
     let rest = call
         .request
@@ -107,13 +107,13 @@ async fn members(services: &Services, room_id: RoomId) -> ChatResult<Vec<MemberS
     Ok(members)
 }
 
-async fn conversation(call: Call<'_>) -> ChatResult<Reply> {
+async fn conversation(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let name = call.path("name")?;
     let room_id = member_room(call.services, me, name).await?;
     let members = members(call.services, room_id).await?;
     let last = call.services.newest_message(me, room_id).await?;
-    Reply::ok(&ConversationBody {
+    RouteReply::ok(&ConversationBody {
         id: room_id.to_string(),
         name,
         members: members.iter().map(|m| m.user.username.as_str()).collect(),
@@ -159,7 +159,7 @@ fn page_url(uri: &Uri, page: u64) -> String {
     url
 }
 
-async fn messages(call: Call<'_>) -> ChatResult<Reply> {
+async fn messages(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let query = call.request.query_string_parameters_ref();
     let name = query
@@ -175,7 +175,7 @@ async fn messages(call: Call<'_>) -> ChatResult<Reply> {
     let (page, pages) = (numbered.number, numbered.pages);
     let members = members(call.services, room_id).await?;
     let uri = call.request.uri();
-    Reply::ok(&PageBody {
+    RouteReply::ok(&PageBody {
         count: numbered.count,
         next: (page < pages).then(|| page_url(uri, page + 1)),
         previous: (page > 1).then(|| page_url(uri, page - 1)),
@@ -190,7 +190,7 @@ async fn messages(call: Call<'_>) -> ChatResult<Reply> {
     })
 }
 
-async fn files_message(call: Call<'_>) -> ChatResult<Reply> {
+async fn files_message(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let name = call.path("name")?;
     let room_id = member_room(call.services, me, name).await?;
@@ -218,7 +218,7 @@ async fn files_message(call: Call<'_>) -> ChatResult<Reply> {
         .iter()
         .map(|m| ChatMessage::from_members(m, &members))
         .collect();
-    Reply::created(&body)
+    RouteReply::created(&body)
 }
 
 /// The files of an upload form, for the fuzz targets (`crate::fuzzing`).

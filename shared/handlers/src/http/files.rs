@@ -1,7 +1,7 @@
 //! Files: a presigned upload, then a redirect to a presigned download for
 //! current members.
 
-use super::{Call, Reply, Routes};
+use super::{Call, RouteReply, Routes};
 use banter_core::protocol::ChatResult;
 use banter_core::service::Services;
 use banter_core::service::files::{DownloadTicket, UploadTicket};
@@ -72,7 +72,7 @@ impl<'a> From<&'a DownloadTicket> for DownloadBody<'a> {
     }
 }
 
-async fn create_upload(call: Call<'_>) -> ChatResult<Reply> {
+async fn create_upload(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let room_id = call.room_id()?;
     let body: UploadRequest = call.body()?;
@@ -80,15 +80,15 @@ async fn create_upload(call: Call<'_>) -> ChatResult<Reply> {
         .services
         .create_upload(me, room_id, &body.file_name, &body.content_type, body.size)
         .await?;
-    Reply::created(&UploadBody::from(&ticket))
+    RouteReply::created(&UploadBody::from(&ticket))
 }
 
-async fn download(call: Call<'_>) -> ChatResult<Reply> {
+async fn download(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let room_id = call.room_id()?;
     let file_id = call.path("file_id")?;
     let ticket = call.services.download(me, room_id, file_id).await?;
-    Reply::found(&ticket.url, &DownloadBody::from(&ticket))
+    RouteReply::found(&ticket.url, &DownloadBody::from(&ticket))
 }
 
 #[cfg(test)]

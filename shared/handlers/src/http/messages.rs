@@ -2,7 +2,7 @@
 //! read state.
 
 use super::request::message_id;
-use super::{Call, Reply, Routes};
+use super::{Call, RouteReply, Routes};
 use banter_core::dialect::native::decode::SyncFrame;
 use banter_core::dialect::native::history_query;
 use banter_core::dialect::native::wire::{WireMessage, WireSyncRoom};
@@ -91,7 +91,7 @@ impl From<ReadState> for ReadBody {
     }
 }
 
-async fn history(call: Call<'_>) -> ChatResult<Reply> {
+async fn history(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let room_id = call.room_id()?;
     let query = history_query(
@@ -100,10 +100,10 @@ async fn history(call: Call<'_>) -> ChatResult<Reply> {
         call.query_number("limit")?,
     )?;
     let page = call.services.history(me, room_id, query).await?;
-    Reply::ok(&PageBody::from(&page))
+    RouteReply::ok(&PageBody::from(&page))
 }
 
-async fn send(call: Call<'_>) -> ChatResult<Reply> {
+async fn send(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let room_id = call.room_id()?;
     let body: SendRequest = call.body()?;
@@ -118,7 +118,7 @@ async fn send(call: Call<'_>) -> ChatResult<Reply> {
     } else {
         StatusCode::CREATED
     };
-    Reply::json(status, &SentBody::from(&sent))
+    RouteReply::json(status, &SentBody::from(&sent))
 }
 
 #[derive(Serialize)]
@@ -127,18 +127,18 @@ struct SyncBody<'a> {
     has_more: bool,
 }
 
-async fn sync(call: Call<'_>) -> ChatResult<Reply> {
+async fn sync(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let body: SyncFrame = call.optional_body()?;
     let (cursors, limit) = body.read()?;
     let page = call.services.sync(me, &cursors, limit).await?;
-    Reply::ok(&SyncBody {
+    RouteReply::ok(&SyncBody {
         rooms: page.rooms.iter().map(WireSyncRoom::from).collect(),
         has_more: page.has_more,
     })
 }
 
-async fn mark_read(call: Call<'_>) -> ChatResult<Reply> {
+async fn mark_read(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let room_id = call.room_id()?;
     let body: ReadRequest = call.optional_body()?;
@@ -147,7 +147,7 @@ async fn mark_read(call: Call<'_>) -> ChatResult<Reply> {
         .map(|id| message_id("message_id", id))
         .transpose()?;
     let state = call.services.mark_read(me, room_id, up_to).await?;
-    Reply::ok(&ReadBody::from(state))
+    RouteReply::ok(&ReadBody::from(state))
 }
 
 #[cfg(test)]

@@ -19,10 +19,10 @@ use futures::future::BoxFuture;
 use lambda_http::{Body, Request, Response};
 
 pub(crate) use request::Call;
-pub(crate) use response::Reply;
+pub(crate) use response::RouteReply;
 
 /// One route's work: the call in, a reply or a `ChatError` out.
-pub(crate) type RouteFn = for<'a> fn(Call<'a>) -> BoxFuture<'a, ChatResult<Reply>>;
+pub(crate) type RouteFn = for<'a> fn(Call<'a>) -> BoxFuture<'a, ChatResult<RouteReply>>;
 
 /// A function's routes, by route key exactly as API Gateway spells it
 /// (`"POST /rooms/{room_id}/read"`).

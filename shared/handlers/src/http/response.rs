@@ -1,4 +1,4 @@
-//! Writing a response: a route's `Reply`, or the one mapping of a
+//! Writing a response: a route's `RouteReply`, or the one mapping of a
 //! `ChatError` to its status and `{"error", "error_code"}` body.
 
 use anyhow::Context;
@@ -11,13 +11,13 @@ use serde::Serialize;
 /// What a route answers: a status, a JSON body or none, and for redirects
 /// a `Location`.
 #[derive(Debug)]
-pub(crate) struct Reply {
+pub(crate) struct RouteReply {
     status: StatusCode,
     body: Option<String>,
     location: Option<HeaderValue>,
 }
 
-impl Reply {
+impl RouteReply {
     pub fn json(status: StatusCode, body: &impl Serialize) -> ChatResult<Self> {
         let body = serde_json::to_string(body).context("serializing a response body")?;
         Ok(Self {
@@ -90,7 +90,7 @@ pub(crate) fn error(e: &ChatError, route: &str) -> Response<Body> {
     };
     let status =
         StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    match Reply::json(status, &body) {
+    match RouteReply::json(status, &body) {
         Ok(reply) => {
             let mut response = reply.into_response();
             if let Some(ms) = e.retry_after_ms() {
@@ -102,7 +102,7 @@ pub(crate) fn error(e: &ChatError, route: &str) -> Response<Body> {
             response
         }
         // Two strings always serialize; keep a body-less answer just in case.
-        Err(_) => Reply {
+        Err(_) => RouteReply {
             status,
             body: None,
             location: None,
@@ -186,23 +186,23 @@ mod tests {
 
     #[test]
     fn replies_carry_status_json_and_location() -> ChatResult<()> {
-        let created = Reply::created(&serde_json::json!({"a": 1}))?.into_response();
+        let created = RouteReply::created(&serde_json::json!({"a": 1}))?.into_response();
         assert_eq!(created.status(), StatusCode::CREATED);
         assert_eq!(content_type(&created), Some("application/json"));
         assert_eq!(json_of(&created), serde_json::json!({"a": 1}));
 
-        let none = Reply::no_content().into_response();
+        let none = RouteReply::no_content().into_response();
         assert_eq!(none.status(), StatusCode::NO_CONTENT);
         assert_eq!(content_type(&none), None);
         assert!(none.body().is_empty());
 
-        let found = Reply::found("http://x/f?sig=1", &serde_json::json!({}))?.into_response();
+        let found = RouteReply::found("http://x/f?sig=1", &serde_json::json!({}))?.into_response();
         assert_eq!(found.status(), StatusCode::FOUND);
         assert_eq!(
             found.headers().get(LOCATION).and_then(|v| v.to_str().ok()),
             Some("http://x/f?sig=1")
         );
-        assert!(Reply::found("bad\nurl", &()).is_err());
+        assert!(RouteReply::found("bad\nurl", &()).is_err());
         Ok(())
     }
 }

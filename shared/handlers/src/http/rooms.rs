@@ -1,7 +1,7 @@
 //! Rooms: list, open a DM, create a group, details, add and remove members.
 
 use super::request::user_id;
-use super::{Call, Reply, Routes};
+use super::{Call, RouteReply, Routes};
 use banter_core::dialect::native::wire::{WireRoom, WireUser};
 use banter_core::domain::{RoomSummary, UserId};
 use banter_core::protocol::{ChatError, ChatResult};
@@ -98,15 +98,15 @@ impl<'a> From<&'a MemberView> for MemberBody<'a> {
     }
 }
 
-async fn list(call: Call<'_>) -> ChatResult<Reply> {
+async fn list(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let rooms = call.services.list_rooms(me).await?;
-    Reply::ok(&RoomsBody {
+    RouteReply::ok(&RoomsBody {
         rooms: rooms.iter().map(WireRoom::from).collect(),
     })
 }
 
-async fn open_dm(call: Call<'_>) -> ChatResult<Reply> {
+async fn open_dm(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let body: OpenDmRequest = call.body()?;
     let other = match (body.user_id, body.username) {
@@ -121,10 +121,10 @@ async fn open_dm(call: Call<'_>) -> ChatResult<Reply> {
     } else {
         StatusCode::OK
     };
-    Reply::json(status, &RoomBody::from(&room))
+    RouteReply::json(status, &RoomBody::from(&room))
 }
 
-async fn create_group(call: Call<'_>) -> ChatResult<Reply> {
+async fn create_group(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let body: CreateGroupRequest = call.body()?;
     let members = body
@@ -133,31 +133,31 @@ async fn create_group(call: Call<'_>) -> ChatResult<Reply> {
         .map(|&id| user_id("member_ids", id))
         .collect::<ChatResult<Vec<UserId>>>()?;
     let room = call.services.create_group(me, &body.name, &members).await?;
-    Reply::created(&RoomBody::from(&room))
+    RouteReply::created(&RoomBody::from(&room))
 }
 
-async fn details(call: Call<'_>) -> ChatResult<Reply> {
+async fn details(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let room_id = call.room_id()?;
     let details = call.services.room_details(me, room_id).await?;
-    Reply::ok(&DetailsBody::from(&details))
+    RouteReply::ok(&DetailsBody::from(&details))
 }
 
-async fn add_member(call: Call<'_>) -> ChatResult<Reply> {
+async fn add_member(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let room_id = call.room_id()?;
     let body: AddMemberRequest = call.body()?;
     let user = user_id("user_id", body.user_id)?;
     let room = call.services.add_member(me, room_id, user).await?;
-    Reply::ok(&RoomBody::from(&room))
+    RouteReply::ok(&RoomBody::from(&room))
 }
 
-async fn remove_member(call: Call<'_>) -> ChatResult<Reply> {
+async fn remove_member(call: Call<'_>) -> ChatResult<RouteReply> {
     let me = call.user()?;
     let room_id = call.room_id()?;
     let user = call.path_user_id()?;
     call.services.remove_member(me, room_id, user).await?;
-    Ok(Reply::no_content())
+    Ok(RouteReply::no_content())
 }
 
 #[cfg(test)]

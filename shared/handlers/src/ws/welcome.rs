@@ -6,14 +6,14 @@
 //! template's FilterCriteria select those), and it posts, retrying the 410
 //! that means "`$connect` has not returned yet" for a few seconds.
 
-use aws_lambda_events::dynamodb::Event;
+use aws_lambda_events::dynamodb::Event as StreamEvent;
 use banter_core::dialect;
 use banter_core::domain::ConnectionId;
 use banter_core::protocol::ChatError;
 use banter_core::service::Services;
 use banter_core::service::push_retry::{Pushed, WELCOME_OPENING_BUDGET};
 
-pub async fn handle(services: &Services, event: Event) {
+pub async fn handle(services: &Services, event: StreamEvent) {
     for record in &event.records {
         let Some(id) = banter_dynamodb::stream::inserted_connection(record) else {
             continue;

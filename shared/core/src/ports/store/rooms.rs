@@ -27,7 +27,7 @@ pub trait RoomStore: Send + Sync {
     ) -> StoreResult<Room>;
     /// The group known by `key` (unique), created on first use with these
     /// members. Returns the room and whether it was created now. Serves
-    /// seed 003's `1_2_3` names: the group of exactly those users.
+    /// the conversations API's `1_2_3` names: the group of exactly those users.
     async fn find_or_create_keyed_group(
         &self,
         key: &str,
