@@ -34,23 +34,8 @@ pub type StreamFunction = Arc<
         + Sync,
 >;
 
-/// One function, by the kind of event it takes.
-#[derive(Clone)]
-pub enum LocalFunction {
-    WebSocket(WsFunction),
-    Http(HttpFunction),
-    Stream(StreamFunction),
-}
-
-impl LocalFunction {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::WebSocket(_) => "WebSocket",
-            Self::Http(_) => "HTTP",
-            Self::Stream(_) => "DynamoDB stream",
-        }
-    }
-}
+/// One function, by the kind of event it takes, its handler a closure.
+pub type LocalFunction = banter_handlers::Function<WsFunction, HttpFunction, StreamFunction>;
 
 /// Binary name → function.
 #[derive(Clone, Default)]
@@ -68,23 +53,23 @@ impl Functions {
     pub fn banter() -> Self {
         let mut functions = Self::empty();
         for (binary, function) in banter_handlers::FUNCTIONS {
-            let local = match *function {
-                banter_handlers::Function::WebSocket(handler) => {
-                    LocalFunction::WebSocket(Arc::new(move |services: Arc<Services>, event| {
+            let local: LocalFunction = function.map(
+                |handler| -> WsFunction {
+                    Arc::new(move |services: Arc<Services>, event| {
                         Box::pin(async move { handler(&services, event).await })
-                    }))
-                }
-                banter_handlers::Function::Http(handler) => {
-                    LocalFunction::Http(Arc::new(move |services: Arc<Services>, request| {
+                    })
+                },
+                |handler| -> HttpFunction {
+                    Arc::new(move |services: Arc<Services>, request| {
                         Box::pin(async move { handler(&services, request).await })
-                    }))
-                }
-                banter_handlers::Function::Stream(handler) => {
-                    LocalFunction::Stream(Arc::new(move |services: Arc<Services>, event| {
+                    })
+                },
+                |handler| -> StreamFunction {
+                    Arc::new(move |services: Arc<Services>, event| {
                         Box::pin(async move { handler(&services, event).await })
-                    }))
-                }
-            };
+                    })
+                },
+            );
             functions.by_binary.insert((*binary).to_owned(), local);
         }
         functions

@@ -25,12 +25,39 @@ pub type HttpHandler = for<'a> fn(
 pub type StreamHandler =
     for<'a> fn(&'a Services, aws_lambda_events::dynamodb::Event) -> BoxFuture<'a, ()>;
 
-/// A function's handler, by the kind of event it takes.
+/// A function's handler, by the kind of event it takes. The type
+/// parameters say how a handler is held: plain `fn`s for Banter's own (the
+/// defaults), closures for banter-local's stand-ins in tests.
 #[derive(Clone, Copy)]
-pub enum Function {
-    WebSocket(WsHandler),
-    Http(HttpHandler),
-    Stream(StreamHandler),
+pub enum Function<W = WsHandler, H = HttpHandler, S = StreamHandler> {
+    WebSocket(W),
+    Http(H),
+    Stream(S),
+}
+
+impl<W, H, S> Function<W, H, S> {
+    /// The kind of event it takes, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::WebSocket(_) => "WebSocket",
+            Self::Http(_) => "HTTP",
+            Self::Stream(_) => "DynamoDB stream",
+        }
+    }
+
+    /// The same function with its handler held another way.
+    pub fn map<W2, H2, S2>(
+        self,
+        ws: impl FnOnce(W) -> W2,
+        http: impl FnOnce(H) -> H2,
+        stream: impl FnOnce(S) -> S2,
+    ) -> Function<W2, H2, S2> {
+        match self {
+            Self::WebSocket(handler) => Function::WebSocket(ws(handler)),
+            Self::Http(handler) => Function::Http(http(handler)),
+            Self::Stream(handler) => Function::Stream(stream(handler)),
+        }
+    }
 }
 
 /// Every function, by the binary name its template entry builds
