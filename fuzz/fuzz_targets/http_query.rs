@@ -2,7 +2,7 @@
 //! parses it), lambda_http's request, and the history routes' readers.
 #![no_main]
 
-use banter_local::lambda_events::{HttpEventInput, http_v2, into_lambda_request};
+use banter_local::api_gateway::lambda_events::{HttpEventInput, http_v2, into_lambda_request};
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashMap;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! frame body, and any expression parsed and evaluated.
 #![no_main]
 
-use banter_local::route_selection::RouteSelection;
+use banter_local::api_gateway::route_selection::RouteSelection;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

@@ -12,5 +12,5 @@ fuzz_target!(|data: &[u8]| {
         Some((path, query)) => (path, Some(query)),
         None => (text, None),
     };
-    let _ = banter_local::ws_paths::rewrite(path, query);
+    let _ = banter_local::api_gateway::ws_paths::rewrite(path, query);
 });

@@ -16,32 +16,21 @@
 //! # Ok(()) }
 //! ```
 
-pub mod blobs;
-pub mod cli;
-pub mod connections;
-pub mod data_dir;
-pub mod event_filter;
-pub mod faults;
-pub mod functions;
-pub mod http_gateway;
-pub mod invoke;
-pub mod lambda_events;
-pub mod management_api;
-pub mod push;
-pub mod responses;
-pub mod route_selection;
-pub mod server;
-pub mod table_stream;
-pub mod template;
-pub mod ws_gateway;
-pub mod ws_paths;
+// Grouped by what each part emulates.
+pub mod api_gateway;
+pub mod config;
+pub mod dynamodb_stream;
+pub mod s3;
 
-pub use blobs::FsBlobStore;
-pub use faults::Faults;
+pub mod functions;
+pub mod server;
+
+pub use api_gateway::push::LocalPush;
+pub use banter_template::ApiTemplate;
+pub use config::faults::Faults;
 pub use functions::{Functions, LocalFunction};
-pub use push::LocalPush;
+pub use s3::FsBlobStore;
 pub use server::{LocalServer, Options, RunningServer};
-pub use template::ApiTemplate;
 
 /// Logs to stderr following `RUST_LOG` (default `info`). The binary calls
 /// it; tests stay silent unless they call it too.

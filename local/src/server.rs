@@ -2,18 +2,17 @@
 //! into `Services`, and routes every request to the WebSocket API, the
 //! Management API, the blob endpoint or the HTTP API.
 
-use crate::blobs::{self, FsBlobStore};
-use crate::connections::Connections;
-use crate::data_dir::{self, DataDir};
-use crate::faults::Faults;
+use crate::api_gateway::connections::Connections;
+use crate::api_gateway::http::HttpGateway;
+use crate::api_gateway::invoke::INTEGRATION_TIMEOUT;
+use crate::api_gateway::management_api;
+use crate::api_gateway::push::LocalPush;
+use crate::api_gateway::websocket::{self, Sessions, WsGateway, WsLimits, WsRoutes};
+use crate::config::data_dir::{self, DataDir};
+use crate::config::faults::Faults;
+use crate::dynamodb_stream::table_stream::TableStream;
 use crate::functions::Functions;
-use crate::http_gateway::HttpGateway;
-use crate::invoke::INTEGRATION_TIMEOUT;
-use crate::management_api;
-use crate::push::LocalPush;
-use crate::table_stream::TableStream;
-use crate::template::ApiTemplate;
-use crate::ws_gateway::{self, Sessions, WsGateway, WsLimits, WsRoutes};
+use crate::s3::{self, FsBlobStore};
 use anyhow::Context;
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
@@ -24,6 +23,7 @@ use banter_core::domain::{Timestamp, UserId};
 use banter_core::ports::{BlobStore, Push, Store};
 use banter_core::service::Services;
 use banter_sqlite::SqliteStore;
+use banter_template::ApiTemplate;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -254,16 +254,18 @@ async fn dispatch(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
-    if ws_gateway::is_upgrade(&request) {
+    if websocket::is_upgrade(&request) {
         return match &app.ws {
-            Some(ws) => ws_gateway::upgrade(ws.clone(), peer, request).await,
-            None => crate::responses::message(http::StatusCode::NOT_FOUND, "Not Found"),
+            Some(ws) => websocket::upgrade(ws.clone(), peer, request).await,
+            None => {
+                crate::api_gateway::responses::message(http::StatusCode::NOT_FOUND, "Not Found")
+            }
         };
     }
     if let Some(id) = management_api::connection_id(request.uri().path()) {
         return management_api::handle(&app.connections, &id, request).await;
     }
-    if request.uri().path().starts_with(blobs::URL_PREFIX) {
+    if request.uri().path().starts_with(s3::URL_PREFIX) {
         return app.blobs.serve(request).await;
     }
     app.http.handle(peer, request).await

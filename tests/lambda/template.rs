@@ -16,8 +16,10 @@ use std::sync::{Mutex, PoisonError};
 
 fn template() -> Value {
     let path = events::root().join("template.yaml");
-    let text = std::fs::read_to_string(&path).expect("reading template.yaml");
-    serde_yaml::from_str(&text).expect("template.yaml is YAML")
+    banter_template::SamTemplate::load(&path)
+        .expect("template.yaml parses")
+        .document()
+        .clone()
 }
 
 /// `AWS::Serverless::Function` resources: logical id → resource.

@@ -5,8 +5,8 @@
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use banter_core::domain::ConnectionId;
 use banter_core::ports::{Push, PushError};
-use banter_local::template::ApiTemplate;
 use banter_local::{Functions, LocalServer, Options, RunningServer};
+use banter_template::ApiTemplate;
 use futures::{SinkExt, StreamExt};
 use lambda_http::{Body, RequestExt, Response};
 use std::sync::{Arc, Mutex, OnceLock};

@@ -161,37 +161,14 @@ const HTTP_METHODS: &[&str] = &[
 
 /// `(METHOD, path)` of every `HttpApi` event in the SAM template.
 fn template_routes() -> BTreeSet<(String, String)> {
-    let template = load_yaml("template.yaml");
-    let resources = template
-        .get("Resources")
-        .and_then(serde_yaml::Value::as_mapping)
-        .expect("template.yaml has a Resources mapping");
-    let mut routes = BTreeSet::new();
-    for resource in resources.values() {
-        let Some(events) = resource
-            .get("Properties")
-            .and_then(|p| p.get("Events"))
-            .and_then(serde_yaml::Value::as_mapping)
-        else {
-            continue;
-        };
-        for event in events.values() {
-            if event.get("Type").and_then(serde_yaml::Value::as_str) != Some("HttpApi") {
-                continue;
-            }
-            let field = |name: &str| {
-                event
-                    .get("Properties")
-                    .and_then(|p| p.get(name))
-                    .map(untagged)
-                    .and_then(serde_yaml::Value::as_str)
-                    .unwrap_or_else(|| panic!("an HttpApi event without {name}: {event:?}"))
-                    .to_owned()
-            };
-            routes.insert((field("Method").to_uppercase(), field("Path")));
-        }
-    }
-    routes
+    let template = banter_template::ApiTemplate::load(&banter_template::default_path())
+        .unwrap_or_else(|e| panic!("template.yaml: {e:#}"));
+    template
+        .http
+        .routes
+        .iter()
+        .map(|route| (route.method.clone(), route.path.clone()))
+        .collect()
 }
 
 /// `(METHOD, path)` → operation, for every operation in the OpenAPI document.

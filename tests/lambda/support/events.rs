@@ -2,7 +2,7 @@
 //! by the routes `template.yaml` declares (read with banter-local's parser).
 
 use banter_local::ApiTemplate;
-use banter_local::template::{HttpRoute, WsRoute};
+use banter_template::{HttpRoute, WsRoute};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::OnceLock;

@@ -24,20 +24,9 @@ pub fn table_definition() -> TableDefinition {
     static DEFINITION: OnceLock<TableDefinition> = OnceLock::new();
     DEFINITION
         .get_or_init(|| {
-            let path = workspace_root().join("template.yaml");
-            let text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|error| panic!("reading {}: {error}", path.display()));
-            let template: serde_yaml::Value = serde_yaml::from_str(&text)
-                .unwrap_or_else(|error| panic!("parsing {}: {error}", path.display()));
-            let properties =
-                template["Resources"][banter_dynamodb::table::RESOURCE]["Properties"].clone();
-            assert!(
-                !properties.is_null(),
-                "template.yaml has no Resources.{}.Properties",
-                banter_dynamodb::table::RESOURCE
-            );
-            serde_yaml::from_value(properties)
-                .unwrap_or_else(|error| panic!("reading the ChatTable definition: {error}"))
+            banter_template::SamTemplate::load_default()
+                .and_then(|template| template.properties(banter_dynamodb::table::RESOURCE))
+                .unwrap_or_else(|error| panic!("the table in template.yaml: {error:#}"))
         })
         .clone()
 }

@@ -94,29 +94,14 @@ mod tests {
 
     /// The HTTP API routes of `template.yaml`, as (binary, route key).
     fn template_routes() -> Vec<(String, String)> {
-        let template = include_str!("../../../../template.yaml");
-        let mut binary = String::new();
-        let mut routes = Vec::new();
-        for line in template.lines().map(str::trim) {
-            if let Some(name) = line.strip_prefix("Binary:") {
-                binary = name.trim().to_owned();
-            }
-            let (Some(method), Some(path)) = (field(line, "Method:"), field(line, "Path:")) else {
-                continue;
-            };
-            routes.push((binary.clone(), format!("{method} {path}")));
-        }
-        routes
-    }
-
-    /// `X` from `..., Name: X, ...` or `..., Name: "X" }`.
-    fn field<'a>(line: &'a str, name: &str) -> Option<&'a str> {
-        let (_, rest) = line.split_once(name)?;
-        let rest = rest.trim_start();
-        match rest.strip_prefix('"') {
-            Some(quoted) => quoted.split('"').next(),
-            None => rest.split([',', '}']).next().map(str::trim),
-        }
+        let template = banter_template::ApiTemplate::load(&banter_template::default_path())
+            .unwrap_or_else(|e| panic!("template.yaml: {e:#}"));
+        template
+            .http
+            .routes
+            .iter()
+            .map(|route| (route.binary.clone(), route.route_key()))
+            .collect()
     }
 
     fn table(binary: &str) -> Option<Routes> {

@@ -1,5 +1,5 @@
-//! Reads the routes out of the SAM template, so banter-local serves exactly
-//! what `sam deploy` would: the WebSocket API's routes (raw
+//! The routes of the SAM template, so banter-local serves exactly what
+//! `sam deploy` would: the WebSocket API's routes (raw
 //! `AWS::ApiGatewayV2::*` resources) and every function's `HttpApi` events,
 //! each resolved to the binary its function builds.
 //!
@@ -7,6 +7,7 @@
 //! serde_yaml as `Value::Tagged`; the long forms (`Fn::Sub`, `Ref`,
 //! `Fn::GetAtt`) as one-key mappings. Both are accepted.
 
+use crate::SamTemplate;
 use anyhow::{Context, anyhow, bail};
 use serde_yaml::{Mapping, Value};
 use std::path::{Path, PathBuf};
@@ -90,20 +91,23 @@ pub struct Cors {
 }
 
 impl ApiTemplate {
-    /// `template.yaml` at the workspace root, found from this crate's source.
+    /// `template.yaml` at the workspace root.
     pub fn default_path() -> PathBuf {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml"))
+        crate::default_path()
     }
 
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the SAM template {}", path.display()))?;
-        Self::parse(&text).with_context(|| format!("in the SAM template {}", path.display()))
+        Self::of(&SamTemplate::load(path)?)
+            .with_context(|| format!("in the SAM template {}", path.display()))
     }
 
     pub fn parse(text: &str) -> anyhow::Result<Self> {
-        let root: Value = serde_yaml::from_str(text).context("not valid YAML")?;
-        let template = Template::new(&root)?;
+        Self::of(&SamTemplate::parse(text)?)
+    }
+
+    /// The APIs of a parsed template.
+    pub fn of(sam: &SamTemplate) -> anyhow::Result<Self> {
+        let template = Template::new(sam.document())?;
         Ok(Self {
             websocket: template.websocket_api()?,
             http: template.http_api()?,

@@ -1,16 +1,16 @@
 //! The HTTP API: route matching as API Gateway does it, payload format 2.0
 //! events, `lambda_http`'s request conversion, CORS from the template.
 
+use crate::api_gateway::invoke::{InvokeError, invoke};
+use crate::api_gateway::lambda_events::{self, HttpEventInput};
+use crate::api_gateway::responses;
 use crate::functions::{Functions, HttpFunction, LocalFunction};
-use crate::invoke::{InvokeError, invoke};
-use crate::lambda_events::{self, HttpEventInput};
-use crate::responses;
-use crate::template::{Cors, HttpApi};
 use anyhow::bail;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use banter_core::service::Services;
+use banter_template::{Cors, HttpApi};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -140,7 +140,7 @@ impl HttpGateway {
                     other.kind()
                 ),
                 None => {
-                    return Err(crate::ws_gateway::unknown_binary(
+                    return Err(crate::api_gateway::websocket::unknown_binary(
                         &route_key,
                         &route.function,
                         &route.binary,

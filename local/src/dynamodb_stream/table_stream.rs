@@ -6,13 +6,13 @@
 //! `banter_dynamodb::stream`, which owns that layout) and delivers it the
 //! same way, after `$connect` returned.
 
-use crate::event_filter;
+use crate::dynamodb_stream::event_filter;
 use crate::functions::{Functions, LocalFunction, StreamFunction};
-use crate::template::StreamConsumer;
 use anyhow::anyhow;
 use aws_lambda_events::dynamodb::Event as StreamEvent;
 use banter_core::domain::ConnectionId;
 use banter_core::service::Services;
+use banter_template::StreamConsumer;
 use serde_json::{Value, json};
 use std::sync::Arc;
 

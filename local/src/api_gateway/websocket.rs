@@ -11,16 +11,15 @@
 //! the order they arrived. AWS gives no such guarantee (each frame is its
 //! own Lambda invocation); clients and handlers must not rely on it.
 
-use crate::connections::{Connections, Outbound};
-use crate::faults::Faults;
+use crate::api_gateway::connections::{Connections, Outbound};
+use crate::api_gateway::invoke::{InvokeError, invoke};
+use crate::api_gateway::lambda_events::{self, WsConnectionContext};
+use crate::api_gateway::responses;
+use crate::api_gateway::route_selection::RouteSelection;
+use crate::api_gateway::ws_paths;
+use crate::config::faults::Faults;
+use crate::dynamodb_stream::table_stream::TableStream;
 use crate::functions::{Functions, LocalFunction, WsFunction};
-use crate::invoke::{InvokeError, invoke};
-use crate::lambda_events::{self, WsConnectionContext};
-use crate::responses;
-use crate::route_selection::RouteSelection;
-use crate::table_stream::TableStream;
-use crate::template::WebSocketApi;
-use crate::ws_paths;
 use anyhow::{anyhow, bail};
 use aws_lambda_events::apigw::ApiGatewayProxyResponse;
 use axum::body::Body;
@@ -28,6 +27,7 @@ use axum::extract::Request;
 use axum::response::Response;
 use banter_core::domain::limits::MAX_PUSH_BYTES;
 use banter_core::service::Services;
+use banter_template::WebSocketApi;
 use base64::Engine;
 use futures::{SinkExt, StreamExt};
 use http::{HeaderMap, HeaderValue, StatusCode, header};

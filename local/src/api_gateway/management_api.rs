@@ -3,8 +3,8 @@
 //! POST sends one frame, GET describes the connection, DELETE closes it.
 //! Errors carry `x-amzn-ErrorType`, which the AWS SDKs read.
 
-use crate::connections::{ConnectionInfo, Connections, ManagementError};
-use crate::responses;
+use crate::api_gateway::connections::{ConnectionInfo, Connections, ManagementError};
+use crate::api_gateway::responses;
 use axum::extract::Request;
 use axum::response::Response;
 use banter_core::domain::limits::MAX_PUSH_BYTES;

@@ -1,7 +1,7 @@
 //! `LocalPush`: the push port served in process by the same registry the
 //! Management API endpoint uses, with the same 410/413 semantics.
 
-use crate::connections::{Connections, ManagementError};
+use crate::api_gateway::connections::{Connections, ManagementError};
 use async_trait::async_trait;
 use banter_core::domain::ConnectionId;
 use banter_core::ports::{Push, PushError};

@@ -1,9 +1,9 @@
 //! `banter-local`'s command line, by hand (a maintained parser is planned).
 
-use crate::faults::Faults;
+use crate::config::faults::Faults;
 use crate::server::{DEFAULT_DATA_DIR, DEFAULT_LISTEN, IDLE_TIMEOUT, MAX_CONNECTION_AGE};
-use crate::template::ApiTemplate;
 use banter_core::service::rate_limits::RateLimits;
+use banter_template::ApiTemplate;
 use std::path::PathBuf;
 use std::time::Duration;
 

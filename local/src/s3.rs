@@ -8,7 +8,7 @@
 //! secret: it cannot be widened by editing its query string, and it keeps
 //! working across restarts.
 
-use crate::responses;
+use crate::api_gateway::responses;
 use anyhow::{Context, bail};
 use async_trait::async_trait;
 use axum::body::Body;
@@ -377,7 +377,7 @@ async fn write_atomically(root: &Path, path: &Path, bytes: &[u8]) -> anyhow::Res
     }
     let tmp_dir = root.join(".tmp");
     tokio::fs::create_dir_all(&tmp_dir).await?;
-    let tmp = tmp_dir.join(crate::lambda_events::uuid_like());
+    let tmp = tmp_dir.join(crate::api_gateway::lambda_events::uuid_like());
     tokio::fs::write(&tmp, bytes)
         .await
         .with_context(|| format!("cannot write {}", tmp.display()))?;
