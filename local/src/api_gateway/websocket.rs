@@ -21,7 +21,7 @@ use crate::config::faults::Faults;
 use crate::dynamodb_stream::table_stream::TableStream;
 use crate::functions::{Functions, LocalFunction, WsFunction};
 use anyhow::{anyhow, bail};
-use aws_lambda_events::apigw::ApiGatewayProxyResponse;
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
@@ -232,52 +232,22 @@ pub fn is_upgrade(request: &Request) -> bool {
 /// Handles an upgrade request: runs `$connect`, then either refuses the
 /// handshake with the handler's status or completes it.
 pub async fn upgrade(gateway: Arc<WsGateway>, peer: SocketAddr, mut request: Request) -> Response {
-    let headers = request.headers();
-    let key = headers.get(header::SEC_WEBSOCKET_KEY).cloned();
-    let version_ok = headers
-        .get(header::SEC_WEBSOCKET_VERSION)
-        .is_some_and(|v| v.as_bytes() == b"13");
-    let connection_upgrade = headers
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|token| token.trim().eq_ignore_ascii_case("upgrade"));
-    let Some(key) = key.filter(|_| request.method() == http::Method::GET && connection_upgrade)
-    else {
-        return responses::message(StatusCode::BAD_REQUEST, "Bad Request");
+    let key = match handshake_key(&request) {
+        Ok(key) => key,
+        Err(refusal) => return *refusal,
     };
-    if !version_ok {
-        let mut response = responses::message(StatusCode::UPGRADE_REQUIRED, "Upgrade Required");
-        response.headers_mut().insert(
-            header::SEC_WEBSOCKET_VERSION,
-            HeaderValue::from_static("13"),
-        );
-        return response;
-    }
-
     // Counted before the shutdown check, so shutdown either sees this
     // session or this session sees shutdown.
     let session = gateway.sessions.begin();
-    let stopping_now = *gateway.shutdown.borrow();
-    if stopping_now {
+    if *gateway.shutdown.borrow() {
         return responses::message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable");
     }
-
-    let source_ip = peer.ip().to_string();
-    let user_agent = header_text(request.headers(), header::USER_AGENT);
-    let ctx = WsConnectionContext {
-        api_id: gateway.api_id.clone(),
-        stage: gateway.routes.stage.clone(),
-        connection_id: lambda_events::aws_id(),
-        connected_at: lambda_events::epoch_millis(time::OffsetDateTime::now_utc()),
-        domain_name: header_text(request.headers(), header::HOST).unwrap_or_default(),
-        source_ip: source_ip.clone(),
-        user_agent: user_agent.clone(),
-    };
-    let outbox = gateway
-        .connections
-        .register(&ctx.connection_id, source_ip, user_agent);
+    let ctx = connection_context(&gateway, peer, &request);
+    let outbox = gateway.connections.register(
+        &ctx.connection_id,
+        ctx.source_ip.clone(),
+        ctx.user_agent.clone(),
+    );
     // Forgets the registration if this request ends before the session
     // task takes over (refused, or the client hung up mid-`$connect`).
     let registration = Registration {
@@ -285,39 +255,13 @@ pub async fn upgrade(gateway: Arc<WsGateway>, peer: SocketAddr, mut request: Req
         id: Some(ctx.connection_id.clone()),
     };
     let on_upgrade = hyper::upgrade::on(&mut request);
-
-    let mut subprotocol = None;
-    if let Some(route) = gateway.routes.get("$connect") {
-        let query = ws_paths::rewrite(request.uri().path(), request.uri().query());
-        let event = lambda_events::ws_connect(&ctx, request.headers(), query.as_deref());
-        let refused = match call(&gateway, route, event, "$connect").await {
-            Ok(answer) if (200..300).contains(&answer.status_code) => {
-                subprotocol = answer
-                    .headers
-                    .get(header::SEC_WEBSOCKET_PROTOCOL)
-                    .or_else(|| {
-                        answer
-                            .multi_value_headers
-                            .get(header::SEC_WEBSOCKET_PROTOCOL)
-                    })
-                    .cloned();
-                None
-            }
-            Ok(answer) => Some(refusal(&answer)),
-            Err(InvokeError::Panicked) => Some(responses::message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Internal server error",
-            )),
-            Err(InvokeError::TimedOut) => Some(responses::message(
-                StatusCode::GATEWAY_TIMEOUT,
-                "Endpoint request timed out",
-            )),
-        };
-        if let Some(response) = refused {
-            // Refused at `$connect`: API Gateway sends no `$disconnect`.
-            return response;
-        }
-    }
+    let query = ws_paths::rewrite(request.uri().path(), request.uri().query());
+    let connect = lambda_events::ws_connect(&ctx, request.headers(), query.as_deref());
+    let subprotocol = match run_connect(&gateway, connect).await {
+        Ok(subprotocol) => subprotocol,
+        // Refused at `$connect`: API Gateway sends no `$disconnect`.
+        Err(refusal) => return *refusal,
+    };
     if !gateway.faults.slow_connect.is_zero() {
         // Injected: `$connect` is still "running"; posts meet 410 meanwhile.
         tokio::time::sleep(gateway.faults.slow_connect).await;
@@ -326,34 +270,128 @@ pub async fn upgrade(gateway: Arc<WsGateway>, peer: SocketAddr, mut request: Req
     gateway.stream.connection_inserted(&ctx.connection_id);
     registration.hand_over();
     tracing::info!(connection = %ctx.connection_id, peer = %peer, "connected");
-
     tokio::spawn(async move {
-        let ending = match on_upgrade.await {
-            Ok(upgraded) => {
-                let config = WebSocketConfig::default()
-                    .max_frame_size(Some(MAX_FRAME_BYTES))
-                    .max_message_size(Some(MAX_PUSH_BYTES));
-                let socket = WebSocketStream::from_raw_socket(
-                    TokioIo::new(upgraded),
-                    Role::Server,
-                    Some(config),
-                )
-                .await;
-                converse(&gateway, &ctx, socket, outbox).await
-            }
-            Err(error) => {
-                tracing::warn!(connection = %ctx.connection_id, %error, "upgrade failed");
-                Ending::ByClient {
-                    code: 1006,
-                    reason: "Connection closed abnormally".into(),
-                }
-            }
-        };
-        let (code, reason) = ending.disconnect();
-        disconnect(&gateway, &ctx, code, &reason).await;
+        serve_session(&gateway, &ctx, on_upgrade, outbox).await;
         drop(session);
     });
+    switching_protocols(&key, subprotocol)
+}
 
+/// The client's `Sec-WebSocket-Key` if this is a WebSocket handshake API
+/// Gateway would take, else the answer it would give.
+fn handshake_key(request: &Request) -> Result<HeaderValue, Box<Response>> {
+    let headers = request.headers();
+    let connection_upgrade = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|token| token.trim().eq_ignore_ascii_case("upgrade"));
+    let Some(key) = headers
+        .get(header::SEC_WEBSOCKET_KEY)
+        .filter(|_| request.method() == http::Method::GET && connection_upgrade)
+    else {
+        return Err(Box::new(responses::message(
+            StatusCode::BAD_REQUEST,
+            "Bad Request",
+        )));
+    };
+    let version_ok = headers
+        .get(header::SEC_WEBSOCKET_VERSION)
+        .is_some_and(|v| v.as_bytes() == b"13");
+    if !version_ok {
+        let mut response = responses::message(StatusCode::UPGRADE_REQUIRED, "Upgrade Required");
+        response.headers_mut().insert(
+            header::SEC_WEBSOCKET_VERSION,
+            HeaderValue::from_static("13"),
+        );
+        return Err(Box::new(response));
+    }
+    Ok(key.clone())
+}
+
+/// The `requestContext` every event of this connection carries.
+fn connection_context(
+    gateway: &WsGateway,
+    peer: SocketAddr,
+    request: &Request,
+) -> WsConnectionContext {
+    WsConnectionContext {
+        api_id: gateway.api_id.clone(),
+        stage: gateway.routes.stage.clone(),
+        connection_id: lambda_events::aws_id(),
+        connected_at: lambda_events::epoch_millis(time::OffsetDateTime::now_utc()),
+        domain_name: header_text(request.headers(), header::HOST).unwrap_or_default(),
+        source_ip: peer.ip().to_string(),
+        user_agent: header_text(request.headers(), header::USER_AGENT),
+    }
+}
+
+/// Runs the `$connect` route, if there is one: the subprotocol its answer
+/// chose, or the refusal API Gateway answers the handshake with.
+async fn run_connect(
+    gateway: &WsGateway,
+    event: ApiGatewayWebsocketProxyRequest,
+) -> Result<Option<HeaderValue>, Box<Response>> {
+    let Some(route) = gateway.routes.get("$connect") else {
+        return Ok(None);
+    };
+    match call(gateway, route, event, "$connect").await {
+        Ok(answer) if (200..300).contains(&answer.status_code) => Ok(answer
+            .headers
+            .get(header::SEC_WEBSOCKET_PROTOCOL)
+            .or_else(|| {
+                answer
+                    .multi_value_headers
+                    .get(header::SEC_WEBSOCKET_PROTOCOL)
+            })
+            .cloned()),
+        Ok(answer) => Err(Box::new(refusal(&answer))),
+        Err(InvokeError::Panicked) => Err(Box::new(responses::message(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal server error",
+        ))),
+        Err(InvokeError::TimedOut) => Err(Box::new(responses::message(
+            StatusCode::GATEWAY_TIMEOUT,
+            "Endpoint request timed out",
+        ))),
+    }
+}
+
+/// The socket's life after the handshake, ending with its `$disconnect`.
+async fn serve_session(
+    gateway: &Arc<WsGateway>,
+    ctx: &WsConnectionContext,
+    on_upgrade: hyper::upgrade::OnUpgrade,
+    outbox: mpsc::UnboundedReceiver<Outbound>,
+) {
+    let ending = match on_upgrade.await {
+        Ok(upgraded) => {
+            let config = WebSocketConfig::default()
+                .max_frame_size(Some(MAX_FRAME_BYTES))
+                .max_message_size(Some(MAX_PUSH_BYTES));
+            let socket = WebSocketStream::from_raw_socket(
+                TokioIo::new(upgraded),
+                Role::Server,
+                Some(config),
+            )
+            .await;
+            converse(gateway, ctx, socket, outbox).await
+        }
+        Err(error) => {
+            tracing::warn!(connection = %ctx.connection_id, %error, "upgrade failed");
+            Ending::ByClient {
+                code: 1006,
+                reason: "Connection closed abnormally".into(),
+            }
+        }
+    };
+    let (code, reason) = ending.disconnect();
+    disconnect(gateway, ctx, code, &reason).await;
+}
+
+/// `101 Switching Protocols`, accepting `key`.
+fn switching_protocols(key: &HeaderValue, subprotocol: Option<HeaderValue>) -> Response {
     let mut response = responses::empty(StatusCode::SWITCHING_PROTOCOLS);
     let headers = response.headers_mut();
     headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
@@ -418,7 +456,7 @@ fn refusal(answer: &ApiGatewayProxyResponse) -> Response {
 async fn call(
     gateway: &WsGateway,
     route: &WsTarget,
-    event: aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest,
+    event: ApiGatewayWebsocketProxyRequest,
     what: &'static str,
 ) -> Result<ApiGatewayProxyResponse, InvokeError> {
     let event = lambda_events::through_json(&event).map_err(|error| {
