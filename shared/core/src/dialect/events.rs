@@ -69,81 +69,6 @@ struct WritingData {
     _token: Option<String>,
 }
 
-fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
-    let head: Head = frames::head(
-        frame,
-        "a frame is {\"event\": \"<name>\", \"data\": <value>}",
-    )?;
-    let event = head.event.as_str();
-    if connection.user_id.is_none() && event != "registerMessages" {
-        return Err(info(
-            ErrorCode::Unauthorized,
-            "register first: send registerMessages with your token",
-        ));
-    }
-    let command = match event {
-        "registerMessages" => {
-            let data: RegisterData = data(frame, event, "{\"token\"}")?;
-            Command::Authenticate {
-                token: data.token,
-                expect: AuthExpect::default(),
-            }
-        }
-        "snippets" => Command::ListRooms,
-        "conversation" => {
-            let data: ConversationData = data(frame, event, "{\"id\"}")?;
-            let before =
-                match data.before {
-                    Some(id) => Some(MessageId::parse(id).ok_or_else(|| {
-                        info(ErrorCode::InvalidField, "before must be a message id")
-                    })?),
-                    None => None,
-                };
-            let query = match before {
-                Some(before) => HistoryQuery::Before {
-                    before,
-                    limit: MAX_PAGE,
-                },
-                None => HistoryQuery::Latest { limit: MAX_PAGE },
-            };
-            Command::History {
-                room: RoomTarget::DmWith(peer(&data.id, "id")?),
-                query,
-            }
-        }
-        "message" => {
-            let data: MessageData = data(frame, event, "{\"to\", \"content\"}")?;
-            Command::Send {
-                room: RoomTarget::DmWith(peer(&data.to, "to")?),
-                draft: Draft {
-                    text: data.content,
-                    ..Draft::default()
-                },
-            }
-        }
-        "startWriting" | "stopWriting" => {
-            let data: WritingData = data(frame, event, "{\"id\"}")?;
-            Command::Typing {
-                room: RoomTarget::DmWith(peer(&data.id, "id")?),
-                typing: event == "startWriting",
-            }
-        }
-        other => {
-            return Err(info(
-                ErrorCode::UnknownAction,
-                format!(
-                    "unknown event {other:?}; expected one of {}",
-                    EVENTS.join(", ")
-                ),
-            ));
-        }
-    };
-    Ok(Request {
-        request_id: None,
-        command,
-    })
-}
-
 fn info(code: ErrorCode, message: impl Into<String>) -> Rejection {
     Rejection::new(None, code, message)
 }
@@ -240,41 +165,6 @@ fn frame<T: Serialize>(event: &str, data: T) -> Option<String> {
     serde_json::to_string(&Out { event, data }).ok()
 }
 
-fn encode_reply(connection: &Connection, reply: &Reply) -> Vec<String> {
-    let me = connection.user_id;
-    let frames = match reply {
-        Reply::Authenticated { .. } => vec![frame("registerMessages", "OK")],
-        Reply::Sent(_) => vec![frame("message", Success { success: true })],
-        Reply::History { page, .. } => vec![conversation(me, page)],
-        Reply::Rooms(rooms) => rooms
-            .iter()
-            .filter(|summary| summary.room.kind == RoomKind::Dm)
-            .filter_map(|summary| {
-                let me = me?;
-                // A DM shows once it has a message: a snippet carries one.
-                let last = summary.room.last_message.as_ref()?;
-                let peer = *summary.member_ids.iter().find(|id| **id != me)?;
-                Some(frame(
-                    "snippets",
-                    Snippet {
-                        id: peer.0,
-                        message: WireMessage::new(last, me, peer),
-                    },
-                ))
-            })
-            .collect(),
-        Reply::Error { message, .. } => vec![frame("info", message.as_str())],
-        // Typing and the rest answer nothing: "the sender doesn't care".
-        Reply::Done
-        | Reply::Read(_)
-        | Reply::UnreadTotal(_)
-        | Reply::Pong
-        | Reply::Sync(_)
-        | Reply::Welcome { .. } => Vec::new(),
-    };
-    frames.into_iter().flatten().collect()
-}
-
 fn conversation(me: Option<UserId>, page: &HistoryPage) -> Option<String> {
     let peer = me.and_then(|me| {
         let member = page.members.iter().map(|m| m.user.id).find(|id| *id != me);
@@ -301,46 +191,6 @@ fn conversation(me: Option<UserId>, page: &HistoryPage) -> Option<String> {
     )
 }
 
-fn encode_event(connection: &Connection, recipient: &Recipient, event: &Event) -> Vec<String> {
-    let frame = match event {
-        Event::MessageCreated {
-            message,
-            sender,
-            room,
-            origin,
-            ..
-        } => {
-            // The sending socket got `{"success": true}` instead.
-            if room.kind != RoomKind::Dm || origin.as_ref() == Some(&connection.id) {
-                return Vec::new();
-            }
-            let Some(peer) = room.member_ids.iter().find(|id| **id != sender.id) else {
-                return Vec::new();
-            };
-            frame("message", WireMessage::new(message, sender.id, *peer))
-        }
-        Event::Typing {
-            room_kind: RoomKind::Dm,
-            user,
-            typing,
-            ..
-        } if user.id != recipient.user_id => {
-            let channel = if *typing {
-                "startWriting"
-            } else {
-                "stopWriting"
-            };
-            frame(channel, Writer { id: user.id.0 })
-        }
-        Event::Typing { .. }
-        | Event::Presence { .. }
-        | Event::ReadState { .. }
-        | Event::MemberAdded { .. }
-        | Event::MemberRemoved { .. } => None,
-    };
-    frame.into_iter().collect()
-}
-
 pub struct Events;
 
 impl Dialect for Events {
@@ -349,7 +199,77 @@ impl Dialect for Events {
     }
 
     fn decode(&self, connection: &Connection, frame: &str) -> Result<Request, Rejection> {
-        decode(connection, frame)
+        let head: Head = frames::head(
+            frame,
+            "a frame is {\"event\": \"<name>\", \"data\": <value>}",
+        )?;
+        let event = head.event.as_str();
+        if connection.user_id.is_none() && event != "registerMessages" {
+            return Err(info(
+                ErrorCode::Unauthorized,
+                "register first: send registerMessages with your token",
+            ));
+        }
+        let command = match event {
+            "registerMessages" => {
+                let data: RegisterData = data(frame, event, "{\"token\"}")?;
+                Command::Authenticate {
+                    token: data.token,
+                    expect: AuthExpect::default(),
+                }
+            }
+            "snippets" => Command::ListRooms,
+            "conversation" => {
+                let data: ConversationData = data(frame, event, "{\"id\"}")?;
+                let before = match data.before {
+                    Some(id) => Some(MessageId::parse(id).ok_or_else(|| {
+                        info(ErrorCode::InvalidField, "before must be a message id")
+                    })?),
+                    None => None,
+                };
+                let query = match before {
+                    Some(before) => HistoryQuery::Before {
+                        before,
+                        limit: MAX_PAGE,
+                    },
+                    None => HistoryQuery::Latest { limit: MAX_PAGE },
+                };
+                Command::History {
+                    room: RoomTarget::DmWith(peer(&data.id, "id")?),
+                    query,
+                }
+            }
+            "message" => {
+                let data: MessageData = data(frame, event, "{\"to\", \"content\"}")?;
+                Command::Send {
+                    room: RoomTarget::DmWith(peer(&data.to, "to")?),
+                    draft: Draft {
+                        text: data.content,
+                        ..Draft::default()
+                    },
+                }
+            }
+            "startWriting" | "stopWriting" => {
+                let data: WritingData = data(frame, event, "{\"id\"}")?;
+                Command::Typing {
+                    room: RoomTarget::DmWith(peer(&data.id, "id")?),
+                    typing: event == "startWriting",
+                }
+            }
+            other => {
+                return Err(info(
+                    ErrorCode::UnknownAction,
+                    format!(
+                        "unknown event {other:?}; expected one of {}",
+                        EVENTS.join(", ")
+                    ),
+                ));
+            }
+        };
+        Ok(Request {
+            request_id: None,
+            command,
+        })
     }
 
     fn encode_reply(
@@ -358,7 +278,38 @@ impl Dialect for Events {
         _request_id: Option<&str>,
         reply: &Reply,
     ) -> Vec<String> {
-        encode_reply(connection, reply)
+        let me = connection.user_id;
+        let frames = match reply {
+            Reply::Authenticated { .. } => vec![frame("registerMessages", "OK")],
+            Reply::Sent(_) => vec![frame("message", Success { success: true })],
+            Reply::History { page, .. } => vec![conversation(me, page)],
+            Reply::Rooms(rooms) => rooms
+                .iter()
+                .filter(|summary| summary.room.kind == RoomKind::Dm)
+                .filter_map(|summary| {
+                    let me = me?;
+                    // A DM shows once it has a message: a snippet carries one.
+                    let last = summary.room.last_message.as_ref()?;
+                    let peer = *summary.member_ids.iter().find(|id| **id != me)?;
+                    Some(frame(
+                        "snippets",
+                        Snippet {
+                            id: peer.0,
+                            message: WireMessage::new(last, me, peer),
+                        },
+                    ))
+                })
+                .collect(),
+            Reply::Error { message, .. } => vec![frame("info", message.as_str())],
+            // Typing and the rest answer nothing: "the sender doesn't care".
+            Reply::Done
+            | Reply::Read(_)
+            | Reply::UnreadTotal(_)
+            | Reply::Pong
+            | Reply::Sync(_)
+            | Reply::Welcome { .. } => Vec::new(),
+        };
+        frames.into_iter().flatten().collect()
     }
 
     fn encode_event(
@@ -367,7 +318,43 @@ impl Dialect for Events {
         recipient: &Recipient,
         event: &Event,
     ) -> Vec<String> {
-        encode_event(connection, recipient, event)
+        let frame = match event {
+            Event::MessageCreated {
+                message,
+                sender,
+                room,
+                origin,
+                ..
+            } => {
+                // The sending socket got `{"success": true}` instead.
+                if room.kind != RoomKind::Dm || origin.as_ref() == Some(&connection.id) {
+                    return Vec::new();
+                }
+                let Some(peer) = room.member_ids.iter().find(|id| **id != sender.id) else {
+                    return Vec::new();
+                };
+                frame("message", WireMessage::new(message, sender.id, *peer))
+            }
+            Event::Typing {
+                room_kind: RoomKind::Dm,
+                user,
+                typing,
+                ..
+            } if user.id != recipient.user_id => {
+                let channel = if *typing {
+                    "startWriting"
+                } else {
+                    "stopWriting"
+                };
+                frame(channel, Writer { id: user.id.0 })
+            }
+            Event::Typing { .. }
+            | Event::Presence { .. }
+            | Event::ReadState { .. }
+            | Event::MemberAdded { .. }
+            | Event::MemberRemoved { .. } => None,
+        };
+        frame.into_iter().collect()
     }
 }
 
@@ -510,7 +497,7 @@ mod tests {
             assert_eq!(rejection.code, code, "{frame}: {rejection:?}");
             assert!(!rejection.message.is_empty());
             let (_, reply) = rejection.into_reply();
-            let frames = json_frames(encode_reply(&me, &reply));
+            let frames = json_frames(Events.encode_reply(&me, None, &reply));
             assert_eq!(frames.len(), 1, "{frame}");
             assert_eq!(frames[0]["event"], "info", "{frame}");
             assert!(frames[0]["data"].is_string(), "{frame}");
@@ -525,7 +512,7 @@ mod tests {
             dm: None,
         };
         assert_eq!(
-            json_frames(encode_reply(&me, &registered)),
+            json_frames(Events.encode_reply(&me, None, &registered)),
             vec![json!({"event": "registerMessages", "data": "OK"})]
         );
         let sent = Reply::Sent(Sent {
@@ -533,17 +520,17 @@ mod tests {
             duplicate: false,
         });
         assert_eq!(
-            json_frames(encode_reply(&me, &sent)),
+            json_frames(Events.encode_reply(&me, None, &sent)),
             vec![json!({"event": "message", "data": {"success": true}})]
         );
-        assert!(encode_reply(&me, &Reply::Done).is_empty());
+        assert!(Events.encode_reply(&me, None, &Reply::Done).is_empty());
         let error = Reply::Error {
             code: ErrorCode::NotFound,
             message: "conversation not found".into(),
             retry_after_ms: None,
         };
         assert_eq!(
-            json_frames(encode_reply(&me, &error)),
+            json_frames(Events.encode_reply(&me, None, &error)),
             vec![json!({"event": "info", "data": "conversation not found"})]
         );
     }
@@ -570,7 +557,7 @@ mod tests {
             room_id: RoomId(9),
             page,
         };
-        let frames = json_frames(encode_reply(&me, &reply));
+        let frames = json_frames(Events.encode_reply(&me, None, &reply));
         assert_eq!(
             frames,
             vec![
@@ -616,7 +603,7 @@ mod tests {
             summary(3, RoomKind::Dm, &[3, 1], None),
             summary(4, RoomKind::Dm, &[1, 4], Some(message(6, 1, "mine"))),
         ]);
-        let frames = json_frames(encode_reply(&me, &rooms));
+        let frames = json_frames(Events.encode_reply(&me, None, &rooms));
         assert_eq!(frames.len(), 2, "{frames:?}");
         assert_eq!(frames[0]["event"], "snippets");
         assert_eq!(frames[0]["data"]["id"], 2);
@@ -656,11 +643,8 @@ mod tests {
             ..connection(Some(2))
         };
         let to_bob = recipient(2, None);
-        let frames = json_frames(encode_event(
-            &bob,
-            &to_bob,
-            &created(RoomKind::Dm, Some("me-1")),
-        ));
+        let frames =
+            json_frames(Events.encode_event(&bob, &to_bob, &created(RoomKind::Dm, Some("me-1"))));
         assert_eq!(
             frames,
             vec![json!({"event": "message", "data": {
@@ -671,11 +655,16 @@ mod tests {
         let sender = connection(Some(1));
         let to_sender = recipient(1, None);
         let event = created(RoomKind::Dm, Some("me-1"));
-        assert!(encode_event(&sender, &to_sender, &event).is_empty());
+        assert!(Events.encode_event(&sender, &to_sender, &event).is_empty());
         let other_socket = created(RoomKind::Dm, Some("laptop"));
-        assert_eq!(encode_event(&sender, &to_sender, &other_socket).len(), 1);
+        assert_eq!(
+            Events
+                .encode_event(&sender, &to_sender, &other_socket)
+                .len(),
+            1
+        );
         let group = created(RoomKind::Group, None);
-        assert!(encode_event(&bob, &to_bob, &group).is_empty());
+        assert!(Events.encode_event(&bob, &to_bob, &group).is_empty());
     }
 
     #[test]
@@ -690,19 +679,23 @@ mod tests {
             expires_at: None,
         };
         assert_eq!(
-            json_frames(encode_event(&bob, &to_bob, &typing(RoomKind::Dm, true))),
+            json_frames(Events.encode_event(&bob, &to_bob, &typing(RoomKind::Dm, true))),
             vec![json!({"event": "startWriting", "data": {"id": 1}})]
         );
         assert_eq!(
-            json_frames(encode_event(&bob, &to_bob, &typing(RoomKind::Dm, false))),
+            json_frames(Events.encode_event(&bob, &to_bob, &typing(RoomKind::Dm, false))),
             vec![json!({"event": "stopWriting", "data": {"id": 1}})]
         );
-        assert!(encode_event(&bob, &to_bob, &typing(RoomKind::Group, true)).is_empty());
+        assert!(
+            Events
+                .encode_event(&bob, &to_bob, &typing(RoomKind::Group, true))
+                .is_empty()
+        );
         let presence = Event::Presence {
             user: user(1),
             online: true,
             room_ids: vec![RoomId(9)],
         };
-        assert!(encode_event(&bob, &to_bob, &presence).is_empty());
+        assert!(Events.encode_event(&bob, &to_bob, &presence).is_empty());
     }
 }

@@ -18,24 +18,6 @@ pub const CONVERSATION_TOKEN_MESSAGE: &str = "Invalid conversation_token. Fetch 
 /// The frame types a pair client sends.
 pub const TYPES: &[&str] = &["fetch-token", "new-message", "is-typing"];
 
-/// `/chat/{user_id}/{opponent_id}` arrives as `?user_id=..&opponent_id=..`;
-/// both are kept so `fetch-token` can be checked against the path.
-fn connect_plan(query: &ConnectQuery) -> Result<ConnectPlan, String> {
-    let id = |name: &str| {
-        query
-            .get(name)
-            .and_then(|v| UserId::parse_str(v))
-            .ok_or_else(|| format!("{name} must be a user id"))
-    };
-    Ok(ConnectPlan {
-        dialect_state: DialectState::PairPath {
-            user_id: id("user_id")?,
-            opponent_id: id("opponent_id")?,
-        },
-        ..ConnectPlan::first_frame()
-    })
-}
-
 /// The two ids from the connection's path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct PathIds {
@@ -68,92 +50,6 @@ fn conversation_token_invalid() -> Rejection {
         ErrorCode::ConversationTokenInvalid,
         CONVERSATION_TOKEN_MESSAGE,
     )
-}
-
-fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
-    let frame: Frame = loose_object(frame)?;
-    let kind = match Loose::read(frame.kind) {
-        Field::Valid(kind) => kind,
-        Field::Absent | Field::Invalid => {
-            return Err(reject(
-                ErrorCode::InvalidField,
-                format!("type must be one of {}", TYPES.join(", ")),
-            ));
-        }
-    };
-    let command = match kind.as_str() {
-        "fetch-token" => {
-            let path = path_ids(connection)?;
-            check_ids(path, frame.user_id, frame.opponent_id)?;
-            let token = match Loose::read(frame.auth_token) {
-                Field::Valid(token) if !token.is_empty() => token,
-                _ => {
-                    return Err(reject(
-                        ErrorCode::Unauthorized,
-                        "auth_token must be your access token",
-                    ));
-                }
-            };
-            Command::Authenticate {
-                token,
-                expect: AuthExpect {
-                    user: Some(path.user_id),
-                    dm_with: Some(path.opponent_id),
-                },
-            }
-        }
-        "new-message" | "is-typing" => {
-            // A socket that never fetched a token is told to fetch one: the
-            // remedy every pair client already knows.
-            if connection.user_id.is_none() {
-                return Err(conversation_token_invalid());
-            }
-            let path = path_ids(connection)?;
-            check_ids(path, frame.user_id, frame.opponent_id)?;
-            let token = match Loose::read(frame.conversation_token) {
-                Field::Valid(token) if !token.is_empty() => token,
-                _ => return Err(conversation_token_invalid()),
-            };
-            let command = if kind == "new-message" {
-                let text = match Loose::read(frame.message) {
-                    Field::Valid(text) => text,
-                    Field::Absent | Field::Invalid => {
-                        return Err(reject(ErrorCode::InvalidField, "message must be a string"));
-                    }
-                };
-                Command::Send {
-                    room: RoomTarget::Scoped,
-                    draft: Draft {
-                        text,
-                        client_message_id: None,
-                        file_id: None,
-                    },
-                }
-            } else {
-                Command::Typing {
-                    room: RoomTarget::Scoped,
-                    typing: true,
-                }
-            };
-            Command::WithConversationToken {
-                token,
-                command: Box::new(command),
-            }
-        }
-        other => {
-            return Err(reject(
-                ErrorCode::UnknownAction,
-                format!(
-                    "unknown type {other:?}; expected one of {}",
-                    TYPES.join(", ")
-                ),
-            ));
-        }
-    };
-    Ok(Request {
-        request_id: None,
-        command,
-    })
 }
 
 fn path_ids(connection: &Connection) -> Result<PathIds, Rejection> {
@@ -260,99 +156,160 @@ pub fn error_type(code: ErrorCode) -> &'static str {
     }
 }
 
-fn encode_reply(_connection: &Connection, reply: &Reply) -> Vec<String> {
-    match reply {
-        Reply::Authenticated { dm: Some(dm), .. } => [
-            Out::ConversationToken {
-                conversation_token: &dm.conversation_token,
-            },
-            Out::OnlineCheck {
-                is_online: dm.peer_online,
-            },
-        ]
-        .iter()
-        .filter_map(Out::frame)
-        .collect(),
-        Reply::Error { code, message, .. } => {
-            let message = match code {
-                ErrorCode::ConversationTokenInvalid => CONVERSATION_TOKEN_MESSAGE,
-                _ => message,
-            };
-            Out::Error {
-                error_type: error_type(*code),
-                message,
-            }
-            .frame()
-            .into_iter()
-            .collect()
-        }
-        // A sent message comes back as `received-message`, like the
-        // opponent's; typing is not acknowledged.
-        Reply::Authenticated { dm: None, .. }
-        | Reply::Sent(_)
-        | Reply::Done
-        | Reply::Read(_)
-        | Reply::UnreadTotal(_)
-        | Reply::History { .. }
-        | Reply::Rooms(_)
-        | Reply::Sync(_)
-        | Reply::Pong
-        | Reply::Welcome { .. } => Vec::new(),
-    }
-}
-
-fn encode_event(connection: &Connection, recipient: &Recipient, event: &Event) -> Vec<String> {
-    let out = match event {
-        Event::MessageCreated {
-            message,
-            sender,
-            room,
-            ..
-        } if connection.scope.covers(room.id) => Out::ReceivedMessage {
-            created: message.sent_at.rfc3339(),
-            sender_name: &sender.display_name,
-            message: shown_text(message),
-            id: message.id.0,
-        },
-        Event::Typing {
-            room_id,
-            room_kind: RoomKind::Dm,
-            user,
-            typing: true,
-            ..
-        } if user.id != recipient.user_id && connection.scope.covers(*room_id) => {
-            Out::OpponentTyping
-        }
-        Event::Presence {
-            user,
-            online,
-            room_ids,
-        } if user.id != recipient.user_id && connection.scope.covers_any(room_ids) => {
-            Out::OnlineCheck { is_online: *online }
-        }
-        _ => return Vec::new(),
-    };
-    out.frame().into_iter().collect()
-}
-
 pub struct Pair;
 
 impl Dialect for Pair {
+    /// `/chat/{user_id}/{opponent_id}` arrives as `?user_id=..&opponent_id=..`;
+    /// both are kept so `fetch-token` can be checked against the path.
     fn connect_plan(&self, query: &ConnectQuery) -> Result<ConnectPlan, String> {
-        connect_plan(query)
+        let id = |name: &str| {
+            query
+                .get(name)
+                .and_then(|v| UserId::parse_str(v))
+                .ok_or_else(|| format!("{name} must be a user id"))
+        };
+        Ok(ConnectPlan {
+            dialect_state: DialectState::PairPath {
+                user_id: id("user_id")?,
+                opponent_id: id("opponent_id")?,
+            },
+            ..ConnectPlan::first_frame()
+        })
     }
 
     fn decode(&self, connection: &Connection, frame: &str) -> Result<Request, Rejection> {
-        decode(connection, frame)
+        let frame: Frame = loose_object(frame)?;
+        let kind = match Loose::read(frame.kind) {
+            Field::Valid(kind) => kind,
+            Field::Absent | Field::Invalid => {
+                return Err(reject(
+                    ErrorCode::InvalidField,
+                    format!("type must be one of {}", TYPES.join(", ")),
+                ));
+            }
+        };
+        let command = match kind.as_str() {
+            "fetch-token" => {
+                let path = path_ids(connection)?;
+                check_ids(path, frame.user_id, frame.opponent_id)?;
+                let token = match Loose::read(frame.auth_token) {
+                    Field::Valid(token) if !token.is_empty() => token,
+                    _ => {
+                        return Err(reject(
+                            ErrorCode::Unauthorized,
+                            "auth_token must be your access token",
+                        ));
+                    }
+                };
+                Command::Authenticate {
+                    token,
+                    expect: AuthExpect {
+                        user: Some(path.user_id),
+                        dm_with: Some(path.opponent_id),
+                    },
+                }
+            }
+            "new-message" | "is-typing" => {
+                // A socket that never fetched a token is told to fetch one: the
+                // remedy every pair client already knows.
+                if connection.user_id.is_none() {
+                    return Err(conversation_token_invalid());
+                }
+                let path = path_ids(connection)?;
+                check_ids(path, frame.user_id, frame.opponent_id)?;
+                let token = match Loose::read(frame.conversation_token) {
+                    Field::Valid(token) if !token.is_empty() => token,
+                    _ => return Err(conversation_token_invalid()),
+                };
+                let command = if kind == "new-message" {
+                    let text = match Loose::read(frame.message) {
+                        Field::Valid(text) => text,
+                        Field::Absent | Field::Invalid => {
+                            return Err(reject(
+                                ErrorCode::InvalidField,
+                                "message must be a string",
+                            ));
+                        }
+                    };
+                    Command::Send {
+                        room: RoomTarget::Scoped,
+                        draft: Draft {
+                            text,
+                            client_message_id: None,
+                            file_id: None,
+                        },
+                    }
+                } else {
+                    Command::Typing {
+                        room: RoomTarget::Scoped,
+                        typing: true,
+                    }
+                };
+                Command::WithConversationToken {
+                    token,
+                    command: Box::new(command),
+                }
+            }
+            other => {
+                return Err(reject(
+                    ErrorCode::UnknownAction,
+                    format!(
+                        "unknown type {other:?}; expected one of {}",
+                        TYPES.join(", ")
+                    ),
+                ));
+            }
+        };
+        Ok(Request {
+            request_id: None,
+            command,
+        })
     }
 
     fn encode_reply(
         &self,
-        connection: &Connection,
+        _connection: &Connection,
         _request_id: Option<&str>,
         reply: &Reply,
     ) -> Vec<String> {
-        encode_reply(connection, reply)
+        match reply {
+            Reply::Authenticated { dm: Some(dm), .. } => [
+                Out::ConversationToken {
+                    conversation_token: &dm.conversation_token,
+                },
+                Out::OnlineCheck {
+                    is_online: dm.peer_online,
+                },
+            ]
+            .iter()
+            .filter_map(Out::frame)
+            .collect(),
+            Reply::Error { code, message, .. } => {
+                let message = match code {
+                    ErrorCode::ConversationTokenInvalid => CONVERSATION_TOKEN_MESSAGE,
+                    _ => message,
+                };
+                Out::Error {
+                    error_type: error_type(*code),
+                    message,
+                }
+                .frame()
+                .into_iter()
+                .collect()
+            }
+            // A sent message comes back as `received-message`, like the
+            // opponent's; typing is not acknowledged.
+            Reply::Authenticated { dm: None, .. }
+            | Reply::Sent(_)
+            | Reply::Done
+            | Reply::Read(_)
+            | Reply::UnreadTotal(_)
+            | Reply::History { .. }
+            | Reply::Rooms(_)
+            | Reply::Sync(_)
+            | Reply::Pong
+            | Reply::Welcome { .. } => Vec::new(),
+        }
     }
 
     fn encode_event(
@@ -361,7 +318,37 @@ impl Dialect for Pair {
         recipient: &Recipient,
         event: &Event,
     ) -> Vec<String> {
-        encode_event(connection, recipient, event)
+        let out = match event {
+            Event::MessageCreated {
+                message,
+                sender,
+                room,
+                ..
+            } if connection.scope.covers(room.id) => Out::ReceivedMessage {
+                created: message.sent_at.rfc3339(),
+                sender_name: &sender.display_name,
+                message: shown_text(message),
+                id: message.id.0,
+            },
+            Event::Typing {
+                room_id,
+                room_kind: RoomKind::Dm,
+                user,
+                typing: true,
+                ..
+            } if user.id != recipient.user_id && connection.scope.covers(*room_id) => {
+                Out::OpponentTyping
+            }
+            Event::Presence {
+                user,
+                online,
+                room_ids,
+            } if user.id != recipient.user_id && connection.scope.covers_any(room_ids) => {
+                Out::OnlineCheck { is_online: *online }
+            }
+            _ => return Vec::new(),
+        };
+        out.frame().into_iter().collect()
     }
 }
 
@@ -384,7 +371,7 @@ mod tests {
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
-        let plan = connect_plan(&query).unwrap_or_else(|e| panic!("{e}"));
+        let plan = Pair.connect_plan(&query).unwrap_or_else(|e| panic!("{e}"));
         let scope = if authenticated {
             Scope::Room(ROOM)
         } else {
@@ -419,7 +406,7 @@ mod tests {
             })
         );
         let query: ConnectQuery = [("user_id".to_owned(), "x".to_owned())].into();
-        assert!(connect_plan(&query).is_err());
+        assert!(Pair.connect_plan(&query).is_err());
     }
 
     #[test]
@@ -571,7 +558,7 @@ mod tests {
         for connection in [connection(false), connection(true)] {
             for frame in frames {
                 for (cut, _) in frame.char_indices() {
-                    let _ = decode(&connection, &frame[..cut]);
+                    let _ = Pair.decode(&connection, &frame[..cut]);
                 }
             }
         }
@@ -600,7 +587,7 @@ mod tests {
             }),
         };
         assert_eq!(
-            json_frames(encode_reply(&connection(false), &reply)),
+            json_frames(Pair.encode_reply(&connection(false), None, &reply)),
             [
                 json!({"type": "conversation-token", "conversation_token": "ct.x.y"}),
                 json!({"type": "online-check", "is_online": false}),
@@ -617,8 +604,9 @@ mod tests {
             retry_after_ms: None,
         };
         assert_eq!(
-            json_frames(encode_reply(
+            json_frames(Pair.encode_reply(
                 &open,
+                None,
                 &error(ErrorCode::ConversationTokenInvalid, "anything")
             )),
             [json!({
@@ -628,15 +616,17 @@ mod tests {
             })]
         );
         assert_eq!(
-            json_frames(encode_reply(
+            json_frames(Pair.encode_reply(
                 &open,
+                None,
                 &error(ErrorCode::NotFound, "user not found")
             )),
             [json!({"type": "error", "error_type": "USER_NOT_FOUND", "message": "user not found"})]
         );
         assert_eq!(
-            json_frames(encode_reply(
+            json_frames(Pair.encode_reply(
                 &open,
+                None,
                 &error(ErrorCode::TokenExpired, "token expired")
             )),
             [
@@ -653,7 +643,10 @@ mod tests {
             duplicate: false,
         });
         for reply in [sent, Reply::Done, Reply::Pong] {
-            assert!(encode_reply(&open, &reply).is_empty(), "{reply:?}");
+            assert!(
+                Pair.encode_reply(&open, None, &reply).is_empty(),
+                "{reply:?}"
+            );
         }
     }
 
@@ -688,7 +681,7 @@ mod tests {
 
     #[test]
     fn a_message_reaches_both_parties_as_received_message() {
-        let frames = encode_event(
+        let frames = Pair.encode_event(
             &connection(true),
             &me(),
             &created(message(123, "Hello Sam", None), ROOM),
@@ -703,13 +696,13 @@ mod tests {
                 "id": 123
             })]
         );
-        let elsewhere = encode_event(
+        let elsewhere = Pair.encode_event(
             &connection(true),
             &me(),
             &created(message(124, "x", None), RoomId(10)),
         );
         assert!(elsewhere.is_empty());
-        let file = encode_event(
+        let file = Pair.encode_event(
             &connection(true),
             &me(),
             &created(message(125, "", Some("notes.txt")), ROOM),
@@ -731,7 +724,7 @@ mod tests {
     fn only_the_opponent_starting_to_type_in_the_dm_is_told() {
         let open = connection(true);
         assert_eq!(
-            json_frames(encode_event(&open, &me(), &typing(2, RoomKind::Dm, true))),
+            json_frames(Pair.encode_event(&open, &me(), &typing(2, RoomKind::Dm, true))),
             [json!({"type": "opponent-typing"})]
         );
         for event in [
@@ -739,7 +732,10 @@ mod tests {
             typing(1, RoomKind::Dm, true),
             typing(2, RoomKind::Group, true),
         ] {
-            assert!(encode_event(&open, &me(), &event).is_empty(), "{event:?}");
+            assert!(
+                Pair.encode_event(&open, &me(), &event).is_empty(),
+                "{event:?}"
+            );
         }
     }
 
@@ -753,7 +749,7 @@ mod tests {
                 room_ids: vec![RoomId(3), ROOM],
             };
             assert_eq!(
-                json_frames(encode_event(&open, &me(), &event)),
+                json_frames(Pair.encode_event(&open, &me(), &event)),
                 [json!({"type": "online-check", "is_online": online})]
             );
         }
@@ -762,12 +758,12 @@ mod tests {
             online: true,
             room_ids: vec![RoomId(3)],
         };
-        assert!(encode_event(&open, &me(), &elsewhere).is_empty());
+        assert!(Pair.encode_event(&open, &me(), &elsewhere).is_empty());
         let read = Event::ReadState {
             room_id: ROOM,
             unread_count: 0,
             last_read_id: None,
         };
-        assert!(encode_event(&open, &me(), &read).is_empty());
+        assert!(Pair.encode_event(&open, &me(), &read).is_empty());
     }
 }

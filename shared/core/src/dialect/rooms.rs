@@ -54,44 +54,6 @@ impl Frame {
     }
 }
 
-fn decode(connection: &Connection, frame: &str) -> Result<Request, Rejection> {
-    let reject = |code, message: &str| Rejection::new(None, code, message);
-    let frame: Frame = loose_object(frame)?;
-    let authenticated = connection.user_id.is_some();
-    let command = if !authenticated || !frame.is_send() {
-        let token = Loose::valid(frame.auth_token)
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| {
-                reject(
-                    ErrorCode::Unauthorized,
-                    r#"send {"auth_token": "<JWT>"} first"#,
-                )
-            })?;
-        Command::Authenticate {
-            token,
-            expect: AuthExpect::default(),
-        }
-    } else {
-        let room = Loose::valid(frame.room)
-            .and_then(|id| id.room())
-            .ok_or_else(|| reject(ErrorCode::InvalidField, "room must be a room id"))?;
-        let text = Loose::valid(frame.messages)
-            .ok_or_else(|| reject(ErrorCode::InvalidField, "messages must be a string"))?;
-        Command::Send {
-            room: RoomTarget::Id(room),
-            draft: Draft {
-                text,
-                client_message_id: None,
-                file_id: None,
-            },
-        }
-    };
-    Ok(Request {
-        request_id: None,
-        command,
-    })
-}
-
 #[derive(Serialize)]
 struct Status {
     status: &'static str,
@@ -108,56 +70,6 @@ struct MessageFrame<'a> {
     message: RoomsMessage<'a>,
 }
 
-fn encode_reply(connection: &Connection, reply: &Reply) -> Vec<String> {
-    let frame = match reply {
-        Reply::Authenticated { .. } => to_json(&Status {
-            status: "CONNECTED",
-        }),
-        // Before CONNECTED the client learns why; afterwards it never does.
-        Reply::Error { code, message, .. } if connection.user_id.is_none() => {
-            to_json(&ErrorFrame {
-                error: message,
-                error_code: code.as_str(),
-            })
-        }
-        Reply::Error { code, message, .. } => {
-            tracing::info!(
-                connection = %connection.id,
-                code = code.as_str(),
-                message,
-                "rooms dialect: error not sent to the client"
-            );
-            None
-        }
-        // A sent message comes back as the event every member's socket gets.
-        Reply::Sent(_)
-        | Reply::Done
-        | Reply::Read(_)
-        | Reply::UnreadTotal(_)
-        | Reply::History { .. }
-        | Reply::Rooms(_)
-        | Reply::Sync(_)
-        | Reply::Pong
-        | Reply::Welcome { .. } => None,
-    };
-    frame.into_iter().collect()
-}
-
-fn encode_event(_connection: &Connection, _recipient: &Recipient, event: &Event) -> Vec<String> {
-    match event {
-        Event::MessageCreated { message, .. } => to_json(&MessageFrame {
-            message: RoomsMessage::from(message),
-        })
-        .into_iter()
-        .collect(),
-        Event::Typing { .. }
-        | Event::Presence { .. }
-        | Event::ReadState { .. }
-        | Event::MemberAdded { .. }
-        | Event::MemberRemoved { .. } => Vec::new(),
-    }
-}
-
 fn to_json(value: &impl Serialize) -> Option<String> {
     serde_json::to_string(value).ok()
 }
@@ -170,7 +82,41 @@ impl Dialect for Rooms {
     }
 
     fn decode(&self, connection: &Connection, frame: &str) -> Result<Request, Rejection> {
-        decode(connection, frame)
+        let reject = |code, message: &str| Rejection::new(None, code, message);
+        let frame: Frame = loose_object(frame)?;
+        let authenticated = connection.user_id.is_some();
+        let command = if !authenticated || !frame.is_send() {
+            let token = Loose::valid(frame.auth_token)
+                .filter(|token| !token.is_empty())
+                .ok_or_else(|| {
+                    reject(
+                        ErrorCode::Unauthorized,
+                        r#"send {"auth_token": "<JWT>"} first"#,
+                    )
+                })?;
+            Command::Authenticate {
+                token,
+                expect: AuthExpect::default(),
+            }
+        } else {
+            let room = Loose::valid(frame.room)
+                .and_then(|id| id.room())
+                .ok_or_else(|| reject(ErrorCode::InvalidField, "room must be a room id"))?;
+            let text = Loose::valid(frame.messages)
+                .ok_or_else(|| reject(ErrorCode::InvalidField, "messages must be a string"))?;
+            Command::Send {
+                room: RoomTarget::Id(room),
+                draft: Draft {
+                    text,
+                    client_message_id: None,
+                    file_id: None,
+                },
+            }
+        };
+        Ok(Request {
+            request_id: None,
+            command,
+        })
     }
 
     fn encode_reply(
@@ -179,16 +125,58 @@ impl Dialect for Rooms {
         _request_id: Option<&str>,
         reply: &Reply,
     ) -> Vec<String> {
-        encode_reply(connection, reply)
+        let frame = match reply {
+            Reply::Authenticated { .. } => to_json(&Status {
+                status: "CONNECTED",
+            }),
+            // Before CONNECTED the client learns why; afterwards it never does.
+            Reply::Error { code, message, .. } if connection.user_id.is_none() => {
+                to_json(&ErrorFrame {
+                    error: message,
+                    error_code: code.as_str(),
+                })
+            }
+            Reply::Error { code, message, .. } => {
+                tracing::info!(
+                    connection = %connection.id,
+                    code = code.as_str(),
+                    message,
+                    "rooms dialect: error not sent to the client"
+                );
+                None
+            }
+            // A sent message comes back as the event every member's socket gets.
+            Reply::Sent(_)
+            | Reply::Done
+            | Reply::Read(_)
+            | Reply::UnreadTotal(_)
+            | Reply::History { .. }
+            | Reply::Rooms(_)
+            | Reply::Sync(_)
+            | Reply::Pong
+            | Reply::Welcome { .. } => None,
+        };
+        frame.into_iter().collect()
     }
 
     fn encode_event(
         &self,
-        connection: &Connection,
-        recipient: &Recipient,
+        _connection: &Connection,
+        _recipient: &Recipient,
         event: &Event,
     ) -> Vec<String> {
-        encode_event(connection, recipient, event)
+        match event {
+            Event::MessageCreated { message, .. } => to_json(&MessageFrame {
+                message: RoomsMessage::from(message),
+            })
+            .into_iter()
+            .collect(),
+            Event::Typing { .. }
+            | Event::Presence { .. }
+            | Event::ReadState { .. }
+            | Event::MemberAdded { .. }
+            | Event::MemberRemoved { .. } => Vec::new(),
+        }
     }
 
     fn closes_on_internal_error(&self) -> bool {
@@ -305,7 +293,7 @@ mod tests {
         for connection in [connection(None), connection(Some(1))] {
             for frame in frames {
                 for (cut, _) in frame.char_indices() {
-                    let _ = decode(&connection, &frame[..cut]);
+                    let _ = Rooms.decode(&connection, &frame[..cut]);
                 }
             }
         }
@@ -328,7 +316,7 @@ mod tests {
             dm: None,
         };
         assert_eq!(
-            json_frames(encode_reply(&fresh, &connected)),
+            json_frames(Rooms.encode_reply(&fresh, None, &connected)),
             [json!({"status": "CONNECTED"})]
         );
         let error = Reply::Error {
@@ -337,7 +325,7 @@ mod tests {
             retry_after_ms: None,
         };
         assert_eq!(
-            json_frames(encode_reply(&fresh, &error)),
+            json_frames(Rooms.encode_reply(&fresh, None, &error)),
             [json!({"error": "the token has expired", "error_code": "TOKEN_EXPIRED"})]
         );
     }
@@ -350,13 +338,16 @@ mod tests {
             message: "you are not a member of this room".into(),
             retry_after_ms: None,
         };
-        assert!(encode_reply(&open, &error).is_empty());
+        assert!(Rooms.encode_reply(&open, None, &error).is_empty());
         let sent = Reply::Sent(Sent {
             message: message(1, "x", None),
             duplicate: false,
         });
         for reply in [sent, Reply::Done, Reply::Pong, Reply::UnreadTotal(3)] {
-            assert!(encode_reply(&open, &reply).is_empty(), "{reply:?}");
+            assert!(
+                Rooms.encode_reply(&open, None, &reply).is_empty(),
+                "{reply:?}"
+            );
         }
     }
 
@@ -378,7 +369,7 @@ mod tests {
     #[test]
     fn a_message_event_has_exactly_the_seed_shape() {
         let recipient = recipient(1, None);
-        let frames = encode_event(
+        let frames = Rooms.encode_event(
             &connection(Some(1)),
             &recipient,
             &created(message(42, "Hello Sam", None)),
@@ -393,7 +384,7 @@ mod tests {
                 "timestamp": 1_795_744_890_i64,
             }})]
         );
-        let file_only = encode_event(
+        let file_only = Rooms.encode_event(
             &connection(Some(1)),
             &recipient,
             &created(message(43, "", Some("cat.png"))),
@@ -429,7 +420,11 @@ mod tests {
             },
         ];
         for event in &events {
-            assert!(encode_event(&connection(Some(1)), &recipient, event).is_empty());
+            assert!(
+                Rooms
+                    .encode_event(&connection(Some(1)), &recipient, event)
+                    .is_empty()
+            );
         }
     }
 }
