@@ -47,3 +47,43 @@ async fn welcome(services: &Services, id: &ConnectionId) -> Result<(), ChatError
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use banter_core::dialect;
+    use banter_core::domain::connection::DialectKind;
+    use banter_template::ApiTemplate;
+    use std::collections::BTreeSet;
+
+    /// The welcome's stream filter in template.yaml names exactly the
+    /// dialects that greet, so no greeting socket goes unwelcomed and no
+    /// other connection costs an invocation.
+    #[test]
+    fn the_template_filter_selects_exactly_the_greeting_dialects() {
+        let template = ApiTemplate::load(&ApiTemplate::default_path())
+            .unwrap_or_else(|e| panic!("template.yaml: {e:#}"));
+        let welcome = template
+            .streams
+            .iter()
+            .find(|s| s.binary == "banter-ws-welcome")
+            .expect("the welcome subscribes to the table's stream");
+        let filtered: BTreeSet<String> = welcome
+            .patterns
+            .iter()
+            .flat_map(|p| {
+                p["dynamodb"]["NewImage"]["dialect"]["S"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        let greeting: BTreeSet<String> = DialectKind::ALL
+            .into_iter()
+            .filter(|kind| dialect::of(*kind).greeting().is_some())
+            .map(|kind| kind.as_str().to_owned())
+            .collect();
+        assert!(!greeting.is_empty());
+        assert_eq!(filtered, greeting);
+    }
+}
