@@ -7,7 +7,7 @@
 use crate::json::{JsonExt, random_id};
 use crate::reply::Reply;
 use crate::{WAIT, tokens};
-pub use banter_core::service::rate_limits::{RateLimit, RateLimits};
+pub use banter_core::config::rate_limits::{RateLimit, RateLimits};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Once;

@@ -2,7 +2,7 @@
 
 use crate::config::faults::Faults;
 use crate::server::{DEFAULT_DATA_DIR, DEFAULT_LISTEN, IDLE_TIMEOUT, MAX_CONNECTION_AGE};
-use banter_core::service::rate_limits::RateLimits;
+use banter_core::config::rate_limits::RateLimits;
 use banter_template::ApiTemplate;
 use std::path::PathBuf;
 use std::time::Duration;

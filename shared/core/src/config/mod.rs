@@ -1,7 +1,9 @@
 //! Settings every deployment chooses. Names of tables, buckets and endpoints
 //! belong to the adapters' own configuration, never here.
 
-use crate::service::rate_limits::RateLimits;
+pub mod rate_limits;
+
+use rate_limits::RateLimits;
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
