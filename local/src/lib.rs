@@ -18,16 +18,17 @@
 
 // Grouped by what each part emulates.
 pub mod api_gateway;
-pub mod config;
 pub mod dynamodb_stream;
 pub mod s3;
 
+pub mod cli;
+pub mod data_dir;
 pub mod functions;
 pub mod server;
 
+pub use api_gateway::faults::Faults;
 pub use api_gateway::push::LocalPush;
 pub use banter_template::ApiTemplate;
-pub use config::faults::Faults;
 pub use functions::{Functions, LocalFunction};
 pub use s3::FsBlobStore;
 pub use server::{LocalServer, Options, RunningServer};

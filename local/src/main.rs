@@ -1,6 +1,6 @@
 //! `banter-local`: see `banter-local --help`.
 
-use banter_local::config::cli::{self, Command};
+use banter_local::cli::{self, Command};
 use banter_local::{LocalServer, Options};
 use std::process::ExitCode;
 

@@ -3,13 +3,13 @@
 //! Management API, the blob endpoint or the HTTP API.
 
 use crate::api_gateway::connections::Connections;
+use crate::api_gateway::faults::Faults;
 use crate::api_gateway::http::HttpGateway;
 use crate::api_gateway::invoke::INTEGRATION_TIMEOUT;
 use crate::api_gateway::management_api;
 use crate::api_gateway::push::LocalPush;
 use crate::api_gateway::websocket::{self, Sessions, WsGateway, WsLimits, WsRoutes};
-use crate::config::data_dir::{self, DataDir};
-use crate::config::faults::Faults;
+use crate::data_dir::{self, DataDir};
 use crate::dynamodb_stream::table_stream::TableStream;
 use crate::functions::Functions;
 use crate::s3::{self, FsBlobStore};

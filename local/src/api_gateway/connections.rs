@@ -7,7 +7,7 @@
 //! channel that the socket task drains, so nothing posted before the
 //! socket task runs is lost.
 
-use crate::config::faults::{Faults, PostFault};
+use crate::api_gateway::faults::{Faults, PostFault};
 use banter_core::domain::limits::MAX_PUSH_BYTES;
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -1,8 +1,10 @@
 //! API Gateway: the WebSocket API (route selection, limits, the
 //! `$connect`/`$disconnect` lifecycle), the HTTP API, the Lambda events both
-//! build, and the Management API that pushes to connections.
+//! build, the Management API that pushes to connections, and the faults a
+//! test may inject into it.
 
 pub mod connections;
+pub mod faults;
 pub mod http;
 pub mod invoke;
 pub mod lambda_events;

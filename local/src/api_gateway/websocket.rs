@@ -12,12 +12,12 @@
 //! own Lambda invocation); clients and handlers must not rely on it.
 
 use crate::api_gateway::connections::{Connections, Outbound};
+use crate::api_gateway::faults::Faults;
 use crate::api_gateway::invoke::{InvokeError, invoke};
 use crate::api_gateway::lambda_events::{self, WsConnectionContext};
 use crate::api_gateway::responses;
 use crate::api_gateway::route_selection::RouteSelection;
 use crate::api_gateway::ws_paths;
-use crate::config::faults::Faults;
 use crate::dynamodb_stream::table_stream::TableStream;
 use crate::functions::{Functions, LocalFunction, WsFunction};
 use anyhow::{anyhow, bail};

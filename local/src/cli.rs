@@ -1,6 +1,6 @@
 //! `banter-local`'s command line, by hand (a maintained parser is planned).
 
-use crate::config::faults::Faults;
+use crate::api_gateway::faults::Faults;
 use crate::server::{DEFAULT_DATA_DIR, DEFAULT_LISTEN, IDLE_TIMEOUT, MAX_CONNECTION_AGE};
 use banter_core::config::rate_limits::RateLimits;
 use banter_template::ApiTemplate;
