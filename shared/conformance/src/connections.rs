@@ -1,8 +1,8 @@
 //! Live connections: live counts for presence, binding, dialect state,
 //! idempotent deletes, and per-user listing of live connections only.
 
-use super::SharedStore;
-use super::fixtures::{
+use crate::fixtures::SharedStore;
+use crate::fixtures::{
     Must, connection_id, connection_of, expired_connection, ids, live_connection, new_group,
     new_users, put, sorted,
 };

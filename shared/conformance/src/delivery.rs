@@ -1,8 +1,8 @@
 //! The delivery lease: one courier at a time per room, and "everything is
 //! delivered" decided against the room's own message count.
 
-use super::SharedStore;
-use super::fixtures::{Must, ids, new_group, new_users, send_many};
+use crate::fixtures::SharedStore;
+use crate::fixtures::{Must, ids, new_group, new_users, send_many};
 use banter_core::domain::{RoomId, Timestamp};
 use banter_core::ports::{Claim, Release, StoreError};
 use std::time::Duration;

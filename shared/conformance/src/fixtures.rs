@@ -12,7 +12,11 @@ use banter_core::ports::{AppendOutcome, Store};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use std::fmt::Debug;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// The store under test, shareable with spawned tasks.
+pub type SharedStore = Arc<dyn Store>;
 
 /// Unwraps a store result, or panics naming the step and the store's error.
 pub(crate) trait Must<T> {

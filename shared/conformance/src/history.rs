@@ -1,8 +1,8 @@
 //! History pages: Latest and Before newest first, After oldest first, by
 //! id; Seqs newest first, by position.
 
-use super::SharedStore;
-use super::fixtures::{
+use crate::fixtures::SharedStore;
+use crate::fixtures::{
     Must, append_new, ids, message_ids, new_group, new_message, new_users, send_many,
 };
 use banter_core::domain::ids::MAX_SAFE_ID;

@@ -60,15 +60,14 @@ pub use rooms::*;
 pub use typing::*;
 pub use users::*;
 
+pub use fixtures::SharedStore;
+
 use banter_core::ports::Store;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use std::future::IntoFuture;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-
-/// The store under test, shareable with spawned tasks.
-pub type SharedStore = Arc<dyn Store>;
 
 /// One named check of the suite.
 #[derive(Clone, Copy)]

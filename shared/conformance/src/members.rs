@@ -1,7 +1,7 @@
 //! Memberships: adding, removing, and listing by room and by user.
 
-use super::SharedStore;
-use super::fixtures::{
+use crate::fixtures::SharedStore;
+use crate::fixtures::{
     Must, ids, membership_of, new_group, new_users, room_of, send_many, some_time, sorted,
 };
 use banter_core::domain::{RoomId, UserId};

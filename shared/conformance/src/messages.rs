@@ -1,8 +1,8 @@
 //! Appending messages: ids, sequence numbers, room counters, the sender's
 //! read state, and idempotency by client message id.
 
-use super::SharedStore;
-use super::fixtures::{
+use crate::fixtures::SharedStore;
+use crate::fixtures::{
     Must, append_new, assert_safe_id, assert_strictly_increasing, ids, membership_of, message_ids,
     new_group, new_message, new_users, random_hex, room_of, send_many, some_file, some_text,
     some_time, sorted,

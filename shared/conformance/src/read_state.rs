@@ -1,7 +1,7 @@
 //! Read state: mark_read moves forward only; unread = message_count - read_seq.
 
-use super::SharedStore;
-use super::fixtures::{Must, ids, membership_of, new_group, new_users, room_of, send_many};
+use crate::fixtures::SharedStore;
+use crate::fixtures::{Must, ids, membership_of, new_group, new_users, room_of, send_many};
 use banter_core::ports::StoreError;
 use rand::seq::SliceRandom;
 use tokio::task::JoinSet;

@@ -1,7 +1,7 @@
 //! Rooms: DMs found or created once per pair, groups, room lookups.
 
-use super::SharedStore;
-use super::fixtures::{
+use crate::fixtures::SharedStore;
+use crate::fixtures::{
     Must, assert_safe_id, ids, new_group, new_users, present, random_hex, room_of, some_time,
     sorted,
 };

@@ -1,8 +1,8 @@
 //! Typing: an ephemeral deadline on the membership, set and cleared, never
 //! history.
 
-use super::SharedStore;
-use super::fixtures::{Must, ids, membership_of, new_group, new_users, room_of, send_many};
+use crate::fixtures::SharedStore;
+use crate::fixtures::{Must, ids, membership_of, new_group, new_users, room_of, send_many};
 use banter_core::domain::{RoomId, Timestamp};
 use banter_core::ports::StoreError;
 use std::time::Duration;

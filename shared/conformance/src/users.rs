@@ -1,7 +1,7 @@
 //! Users: id allocation, unique usernames, lookups and batch gets.
 
-use super::SharedStore;
-use super::fixtures::{
+use crate::fixtures::SharedStore;
+use crate::fixtures::{
     Must, assert_safe_id, assert_strictly_increasing, ids, new_user, new_users, present,
     random_hex, some_time, sorted, username,
 };

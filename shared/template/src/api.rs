@@ -7,7 +7,7 @@
 //! serde_yaml as `Value::Tagged`; the long forms (`Fn::Sub`, `Ref`,
 //! `Fn::GetAtt`) as one-key mappings. Both are accepted.
 
-use crate::SamTemplate;
+use crate::sam::{self, SamTemplate};
 use anyhow::{Context, anyhow, bail};
 use serde_yaml::{Mapping, Value};
 use std::path::{Path, PathBuf};
@@ -93,7 +93,7 @@ pub struct Cors {
 impl ApiTemplate {
     /// `template.yaml` at the workspace root.
     pub fn default_path() -> PathBuf {
-        crate::default_path()
+        sam::default_path()
     }
 
     pub fn load(path: &Path) -> anyhow::Result<Self> {
