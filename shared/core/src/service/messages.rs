@@ -72,6 +72,15 @@ impl Services {
         query: HistoryQuery,
     ) -> ChatResult<HistoryPage> {
         self.require_member(room_id, me).await?;
+        self.read_page(room_id, query).await
+    }
+
+    /// One page of a room's history, for a caller already known a member.
+    pub(crate) async fn read_page(
+        &self,
+        room_id: RoomId,
+        query: HistoryQuery,
+    ) -> ChatResult<HistoryPage> {
         let limit = query.limit();
         if !(1..=MAX_PAGE).contains(&limit) {
             return Err(ChatError::invalid(format!("limit must be 1 to {MAX_PAGE}")));
